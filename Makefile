@@ -1,0 +1,46 @@
+# The single entry point. `make demo` and `make check` are all a newcomer
+# needs (as root on Debian 12 or 13); see README.md.
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: help deps tree build firmware guest check demo export baseline clean
+
+help:
+	@echo "make demo      boot a guest through a macvtap with queues=4 (installs and builds first)"
+	@echo "make check     every test, ending in 'N passed, N failed, N skipped'"
+	@echo "make deps      install build and test dependencies (apt, root)"
+	@echo "make tree      build/qemu: pinned base + patches/ as git commits"
+	@echo "make build     build build/bin/qemu-system-x86_64"
+	@echo "make export    rewrite patches/ from build/qemu (base..HEAD)"
+	@echo "make baseline  build the unpatched base into build/baseline/bin"
+	@echo "make clean     remove build outputs (keeps downloads)"
+
+deps:
+	@$(S)/deps.sh
+
+tree: deps
+	@$(S)/tree.sh
+
+build: tree
+	@$(S)/build.sh
+
+firmware: tree
+	@$(S)/firmware.sh
+
+guest: deps
+	@$(S)/guest.sh
+
+check: build firmware guest
+	@$(S)/check.sh
+
+demo: build firmware guest
+	@$(S)/demo.sh
+
+export:
+	@$(S)/export.sh
+
+baseline: deps
+	@$(S)/baseline.sh
+
+clean:
+	@$(S)/clean.sh

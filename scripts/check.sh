@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Run every check, each reported as a named test, then one summary line
+#     N passed, N failed, N skipped
+# Exit status is non-zero on any failure. A skip never counts as a pass.
+# Logs: build/check-logs/<name>.log.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+logs=$top/build/check-logs
+rm -rf "$logs" && mkdir -p "$logs"
+pass=0 fail=0 skip=0
+t_start=$SECONDS
+mapfile -t series < <(series_files)
+
+# run_test NAME CMD...: one named test; its output goes to its log.
+run_test() {
+    local name=$1 log t0=$SECONDS rc=0
+    shift
+    log=$logs/$(echo "$name" | tr -c 'A-Za-z0-9._-' '_').log
+    printf '%-60s ' "$name"
+    "$@" >"$log" 2>&1 || rc=$?
+    if [ $rc = 0 ]; then
+        pass=$((pass + 1)); echo "PASS ($((SECONDS - t0)) s)"
+    elif [ $rc = 77 ]; then
+        skip=$((skip + 1)); echo "SKIP: $(tail -n 1 "$log")"
+    else
+        fail=$((fail + 1)); echo "FAIL ($((SECONDS - t0)) s), log: $log"
+        tail -n 15 "$log" | sed 's/^/    | /'
+    fi
+}
+skip_test() { printf '%-60s SKIP: %s\n' "$1" "$2"; skip=$((skip + 1)); }
+
+# 1. The series applies with git am to the pristine base (not the build fixes).
+applies() {
+    local wt=$top/build/check-am
+    git -C "$tree" worktree remove -f "$wt" 2>/dev/null || rm -rf "$wt"
+    git -C "$tree" worktree prune
+    git -C "$tree" worktree add -q --detach "$wt" pristine
+    git -C "$wt" am "${series[@]}"
+    local n; n=$(git -C "$wt" rev-list --count pristine..HEAD)
+    git -C "$tree" worktree remove -f "$wt"
+    echo "applied $n patch(es)"
+    [ "$n" = "${#series[@]}" ]
+}
+echo "== series (${#series[@]} patches)"
+if [ ${#series[@]} -eq 0 ]; then
+    skip_test "series: applies to pristine $BASE_UPSTREAM_VERSION" "patches/series is empty"
+else
+    run_test "series: applies to pristine $BASE_UPSTREAM_VERSION" applies
+fi
+
+# 2. checkpatch on every patch: 0 errors.
+checkpatch() {
+    local out
+    out=$(cd "$tree" && ./scripts/checkpatch.pl --no-color "$1" 2>&1) || true
+    echo "$out"
+    ! echo "$out" | grep -q '^ERROR:' && echo "$out" | grep -q '^total: 0 errors'
+}
+for p in "${series[@]}"; do
+    run_test "checkpatch: $(basename "$p")" checkpatch "$p"
+done
+
+# 3. Every patch builds on its own (incremental, ccache), oldest first.
+build_each() {
+    local head; head=$(git -C "$tree" rev-parse HEAD)
+    git -C "$tree" checkout -q --detach "$1"
+    local rc=0
+    ninja -C "$bld" qemu-system-x86_64 || rc=$?
+    git -C "$tree" checkout -q "$head" 2>/dev/null || git -C "$tree" checkout -q series
+    return $rc
+}
+if [ ${#series[@]} -gt 0 ]; then
+    if [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
+        skip_test "build: each patch" "build/qemu has uncommitted edits"
+    else
+        branch=$(git -C "$tree" symbolic-ref -q --short HEAD || echo series)
+        i=0
+        for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
+            i=$((i + 1))
+            run_test "build: patch $i/${#series[@]} $(git -C "$tree" log -1 --format=%s "$c" | cut -c1-40)" build_each "$c"
+        done
+        git -C "$tree" checkout -q "$branch"
+    fi
+fi
+
+# 4. QEMU's qtests and unit tests: the net regression set plus every test the
+#    series adds. QEMU gets the firmware directory through a wrapper.
+echo "== QEMU tests"
+added=$(git -C "$tree" diff --name-only --diff-filter=A base..HEAD -- 'tests/qtest/*.c' 'tests/unit/*.c' |
+        grep -v '/libqos/' | sed 's/\.c$//' || true)
+qtests=(netdev-socket test-netfilter test-filter-mirror test-filter-redirector qos-test)
+targets=(qemu-system-x86_64)
+for t in "${qtests[@]}"; do targets+=("tests/qtest/$t"); done
+for t in $added; do targets+=("$t"); done
+run_test "build: QEMU and its test binaries" ninja -C "$bld" "${targets[@]}"
+wrap=$top/build/qtest-bin
+mkdir -p "$wrap"
+printf '#!/bin/sh\nexec %q -L %q "$@"\n' "$bld/qemu-system-x86_64" "$top/build/firmware" >"$wrap/qemu-system-x86_64"
+chmod +x "$wrap/qemu-system-x86_64"
+export QTEST_QEMU_BINARY=$wrap/qemu-system-x86_64 MALLOC_PERTURB_=71
+# tap_run CMD...: run a GLib test program with --tap; passes only if it exits 0,
+# reports no "not ok" and at least one case really ran (all skipped = skip).
+tap_run() {
+    local out rc=0 ran skipped
+    out=$(cd "$bld" && timeout 600 "$@" --tap -k 2>&1) || rc=$?
+    echo "$out"
+    ran=$(grep -c '^ok ' <<<"$out" || true)
+    skipped=$(grep -c '^ok .*# SKIP' <<<"$out" || true)
+    echo "tap: exit $rc, $ran ok ($skipped skipped), $(grep -c '^not ok' <<<"$out" || true) not ok"
+    [ $rc = 0 ] && ! grep -q '^not ok' <<<"$out" && [ "$ran" -gt 0 ] || return 1
+    if [ "$ran" = "$skipped" ]; then echo "all $ran case(s) skipped"; return 77; fi
+}
+qtest() { local bin=$bld/tests/qtest/$1; shift; tap_run "$bin" "$@"; }
+for t in netdev-socket test-netfilter test-filter-mirror test-filter-redirector; do
+    run_test "qtest: $t" qtest "$t"
+done
+qos_virtio_net() {
+    local paths=() p
+    while read -r p; do paths+=(-p "$p"); done < <("$bld/tests/qtest/qos-test" -l | grep 'virtio-net')
+    echo "${#paths[@]} virtio-net path arguments"
+    [ ${#paths[@]} -gt 0 ] && qtest qos-test "${paths[@]}"
+}
+run_test "qtest: qos-test virtio-net cases" qos_virtio_net
+for t in $added; do
+    case "$t" in
+        tests/qtest/*) run_test "qtest: $(basename "$t") (added by the series)" qtest "$(basename "$t")" ;;
+        tests/unit/*) run_test "unit: $(basename "$t") (added by the series)" tap_run "$bld/$t" ;;
+    esac
+done
+
+# 5. Project-level tests.
+echo "== project tests (tests/e2e)"
+for t in "$top"/tests/e2e/*.sh; do
+    run_test "e2e: $(basename "$t" .sh)" bash "$t"
+done
+
+echo "== check took $((SECONDS - t_start)) s"
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail = 0 ]

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Install everything the project needs with apt. Idempotent.
+# Debian 12 (bookworm) and 13 (trixie). Extra apt entries (deb-src for the
+# pinned QEMU source package, bookworm-backports for meson) are derived from
+# the machine's existing Debian entry: no host name lives in this repository.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../base.conf"
+
+[ "$(id -u)" = 0 ] || { echo "deps: run as root (apt-get)" >&2; exit 1; }
+. /etc/os-release
+codename=${VERSION_CODENAME:?no VERSION_CODENAME in /etc/os-release}
+
+# The first URI of the machine's own Debian archive entry (not -security).
+debian_uri() {
+    local f
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -e "$f" ] || continue
+        awk '/^URIs:/ { u=$2 } /^Suites:/ { if ($0 !~ /security/ && u != "") { print u; exit } }' "$f"
+    done | head -n 1
+    if [ -f /etc/apt/sources.list ]; then
+        awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' \
+            /etc/apt/sources.list
+    fi
+}
+uri=$(debian_uri | head -n 1)
+[ -n "$uri" ] || { echo "deps: found no Debian apt entry to derive sources from" >&2; exit 1; }
+
+list=/etc/apt/sources.list.d/qemu-macvtap-series.sources
+want=$(mktemp)
+{
+    printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: main\n' "$uri" "$BASE_SUITE"
+    printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+    if [ "$codename" = bookworm ]; then
+        printf '\nTypes: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\n' "$uri"
+        printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+    fi
+} >"$want"
+stamp=/var/lib/apt/lists/.qemu-macvtap-series.updated
+if ! cmp -s "$want" "$list" 2>/dev/null; then
+    echo "deps: writing $list (from $uri)"
+    install -m 0644 "$want" "$list"
+    rm -f "$stamp"
+fi
+rm -f "$want"
+
+pkgs=(
+    build-essential git ninja-build pkgconf flex bison bzip2 xz-utils ccache
+    libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev python3-venv
+    gcc-multilib seabios ipxe-qemu busybox-static cpio iproute2 dpkg-dev kmod
+    strace python3-docutils
+)
+backports=(meson python3-pycotap)
+
+missing=()
+for p in "${pkgs[@]}" "${backports[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+# meson must be >= 1.5 (bookworm's own is 1.0).
+if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' meson 2>/dev/null || echo 0)" lt 1.5; then
+    missing+=(meson)
+fi
+if [ ${#missing[@]} -eq 0 ] && [ -f "$stamp" ]; then
+    echo "deps: all installed"
+    exit 0
+fi
+
+echo "deps: apt-get update"
+apt-get update -q
+touch "$stamp"
+export DEBIAN_FRONTEND=noninteractive
+echo "deps: installing ${pkgs[*]}"
+apt-get install -y -q --no-install-recommends "${pkgs[@]}"
+if [ "$codename" = bookworm ]; then
+    apt-get install -y -q --no-install-recommends -t bookworm-backports "${backports[@]}"
+else
+    apt-get install -y -q --no-install-recommends "${backports[@]}"
+fi
+echo "deps: done (meson $(meson --version))"

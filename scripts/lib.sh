@@ -1,0 +1,38 @@
+# Shared bits for the project scripts (sourced, not run).
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$top/base.conf"
+tree=$top/build/qemu
+bld=$tree/build
+export GIT_CONFIG_PARAMETERS="'safe.directory=*'"
+
+# Print a step with a timestamp; `step_done` prints its duration.
+step() { step_t0=$SECONDS; echo "==> $*"; }
+step_done() { echo "    ($((SECONDS - step_t0)) s)"; }
+
+# Stable patch-ids of a set of patch files / of a commit range.
+patch_ids_of_files() { [ $# -eq 0 ] || cat "$@" | git patch-id --stable | cut -d' ' -f1 | sort; }
+patch_ids_of_range() {
+    git -C "$tree" log --reverse -p --format='commit %H' "$1" | git patch-id --stable | cut -d' ' -f1 | sort
+}
+# The series files, in order (patches/series), as paths.
+series_files() {
+    local f
+    [ -f "$top/patches/series" ] || return 0
+    while read -r f; do
+        case "$f" in ''|'#'*) continue ;; esac
+        echo "$top/patches/$f"
+    done <"$top/patches/series"
+}
+
+# Why build/qemu holds work that patches/ does not (empty when it holds none).
+unexported_work() {
+    [ -d "$tree/.git" ] || return 0
+    if [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
+        echo "uncommitted edits"
+        return 0
+    fi
+    git -C "$tree" rev-parse -q --verify refs/tags/base >/dev/null || return 0
+    local extra
+    extra=$(comm -23 <(patch_ids_of_range base..HEAD) <(patch_ids_of_files $(series_files)) | grep -c . || true)
+    [ "$extra" = 0 ] || echo "$extra commit(s) on top of base that patches/ does not have"
+}

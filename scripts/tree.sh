@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Create build/qemu: the pinned base as a git tree (tag `pristine`), the
+# build-only fixes on top (tag `base`), then the series from patches/ applied
+# with git am. Refuses to throw away commits or edits not yet exported.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+mapfile -t series < <(series_files)
+
+if [ -d "$tree/.git" ] && git -C "$tree" rev-parse -q --verify refs/tags/base >/dev/null &&
+   [ "$(git -C "$tree" config qemu-series.sha256 || true)" = "$BASE_ORIG_SHA256" ] &&
+   [ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] &&
+   [ "$(patch_ids_of_range base..HEAD)" = "$(patch_ids_of_files "${series[@]}")" ]; then
+    echo "tree: $tree already holds the base and the series (${#series[@]} patches)"
+    exit 0
+fi
+why=$(unexported_work)
+if [ -n "$why" ]; then
+    echo "tree: $tree has $why; run 'make export' (after committing) first, or remove build/qemu yourself" >&2
+    exit 1
+fi
+
+if [ -d "$tree/.git" ] && [ "$(git -C "$tree" config qemu-series.sha256 || true)" = "$BASE_ORIG_SHA256" ]; then
+    step "tree: resetting $tree to base (keeps the build directory)"
+    git -C "$tree" checkout -q -f -B series base
+else
+    "$top/scripts/fetch-base.sh"
+    step "tree: unpacking $BASE_ORIG_TARBALL into $tree"
+    rm -rf "$tree"
+    mkdir -p "$tree"
+    tar xJf "$top/build/dl/$BASE_ORIG_TARBALL" -C "$tree" --strip-components=1 --no-same-owner
+    cd "$tree"
+    git init -q -b series
+    git config qemu-series.sha256 "$BASE_ORIG_SHA256"
+    git config am.keepcr false
+    git add -A -f
+    # Fixed dates: the base commits come out the same on every machine.
+    export GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z"
+    git commit -q -m "QEMU $BASE_UPSTREAM_VERSION: pristine $BASE_ORIG_TARBALL (Debian $BASE_DEB_VERSION)"
+    git tag pristine
+    for p in "$top"/build-fixes/*.patch; do
+        [ -e "$p" ] && git am -q --committer-date-is-author-date "$p"
+    done
+    git tag base
+    unset GIT_AUTHOR_DATE GIT_COMMITTER_DATE
+    step_done
+fi
+
+if [ ${#series[@]} -gt 0 ]; then
+    step "tree: applying ${#series[@]} patch(es) with git am"
+    git -C "$tree" am -q --committer-date-is-author-date "${series[@]}"
+    step_done
+fi
+echo "tree: $tree ready, $(git -C "$tree" rev-list --count base..HEAD) commit(s) on top of base"
