@@ -16,7 +16,7 @@ if [ ! -f "$out/build.ninja" ]; then
     # ccache on its own: name it here.
     (cd "$out" && "$src/configure" --python=/usr/bin/python3 --cc="ccache cc" \
         --target-list=x86_64-softmmu --disable-docs --enable-slirp \
-        --disable-install-blobs --disable-download >"$out/configure.log" 2>&1) || {
+        --disable-install-blobs --disable-download --enable-werror >"$out/configure.log" 2>&1) || {
         tail -n 30 "$out/configure.log" >&2; exit 1; }
     step_done
 fi

@@ -59,27 +59,28 @@ for p in "${series[@]}"; do
     run_test "checkpatch: $(basename "$p")" checkpatch "$p"
 done
 
-# 3. Every patch builds on its own (incremental, ccache), oldest first.
+# 3. Every patch builds on its own (incremental, ccache), oldest first, in a
+#    worktree of its own so that build/qemu is never touched.
+each=$top/build/check-each
 build_each() {
-    local head; head=$(git -C "$tree" rev-parse HEAD)
-    git -C "$tree" checkout -q --detach "$1"
-    local rc=0
-    ninja -C "$bld" qemu-system-x86_64 || rc=$?
-    git -C "$tree" checkout -q "$head" 2>/dev/null || git -C "$tree" checkout -q series
-    return $rc
+    git -C "$each" checkout -q --detach "$1" && ninja -C "$each/build" qemu-system-x86_64
 }
 if [ ${#series[@]} -gt 0 ]; then
-    if [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
-        skip_test "build: each patch" "build/qemu has uncommitted edits"
-    else
-        branch=$(git -C "$tree" symbolic-ref -q --short HEAD || echo series)
-        i=0
-        for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
-            i=$((i + 1))
-            run_test "build: patch $i/${#series[@]} $(git -C "$tree" log -1 --format=%s "$c" | cut -c1-40)" build_each "$c"
-        done
-        git -C "$tree" checkout -q "$branch"
+    if ! git -C "$each" rev-parse -q --verify HEAD >/dev/null 2>&1 ||
+       [ "$(git -C "$each" rev-parse --git-common-dir)" != "$(git -C "$tree" rev-parse --absolute-git-dir)" ]; then
+        rm -rf "$each"
+        git -C "$tree" worktree prune
+        git -C "$tree" worktree add -q --detach "$each" base
     fi
+    if ! "$top/scripts/build.sh" "$each" "$each/build" "$each/bin" >"$logs/build-each-setup.log" 2>&1; then
+        echo "build: each patch: could not set up $each, see $logs/build-each-setup.log"
+        fail=$((fail + 1))
+    fi
+    i=0
+    for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
+        i=$((i + 1))
+        run_test "build: patch $i/${#series[@]} $(git -C "$tree" log -1 --format=%s "$c" | cut -c1-40)" build_each "$c"
+    done
 fi
 
 # 4. QEMU's qtests and unit tests: the net regression set plus every test the

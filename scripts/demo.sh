@@ -9,7 +9,7 @@ set -euo pipefail
 echo "==> topology: namespace $NS_HOST (veth v0 + macvtap $MVT, mode bridge), peer namespace $NS_PEER (v1 $PEER_IP)"
 topology_up
 echo "    $MVT: ifindex $MVT_IFINDEX, MAC $MVT_MAC, node /dev/tap$MVT_IFINDEX ($(ip netns exec "$NS_HOST" cat "/sys/class/net/$MVT/macvtap/tap$MVT_IFINDEX/dev"))"
-guest_cmd -netdev tap,id=n0,ifname=$MVT,queues=4,script=no,downscript=no \
+guest_cmd -netdev tap,id=n0,ifname=$MVT,queues=4 \
     -device virtio-net-pci,netdev=n0,mq=on,vectors=10,mac=$MVT_MAC,romfile=
 echo "==> accelerator: $(accel) (KVM only where it really runs guests)"
 echo "==> QEMU command line (run inside: ip netns exec $NS_HOST):"

@@ -5,7 +5,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
 topology_up
-guest_cmd -netdev tap,id=n0,ifname=$MVT,queues=4,script=no,downscript=no \
+guest_cmd -netdev tap,id=n0,ifname=$MVT,queues=4 \
     -device virtio-net-pci,netdev=n0,mq=on,vectors=10,mac=$MVT_MAC,romfile=
 log=$workdir/guest.log
 run_guest "$log" || { tail -n 30 "$log" >&2; die "QEMU exited with an error"; }
