@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree build firmware guest check demo export baseline clean
+.PHONY: help deps tree build firmware guest check demo export baseline error-report clean
 
 help:
 	@echo "make demo      boot a guest through a macvtap with queues=4 (installs and builds first)"
@@ -13,6 +13,7 @@ help:
 	@echo "make build     build build/bin/qemu-system-x86_64"
 	@echo "make export    rewrite patches/ from build/qemu (base..HEAD)"
 	@echo "make baseline  build the unpatched base into build/baseline/bin"
+	@echo "make error-report  bad command lines, baseline vs patched: build/reports/errors.md"
 	@echo "make clean     remove build outputs (keeps downloads)"
 
 deps:
@@ -41,6 +42,9 @@ export:
 
 baseline: deps
 	@$(S)/baseline.sh
+
+error-report: build firmware baseline
+	@$(S)/error-report.sh
 
 clean:
 	@$(S)/clean.sh

@@ -63,7 +63,14 @@ done
 #    worktree of its own so that build/qemu is never touched.
 each=$top/build/check-each
 build_each() {
-    git -C "$each" checkout -q --detach "$1" && ninja -C "$each/build" qemu-system-x86_64
+    local t targets=(qemu-system-x86_64)
+    git -C "$each" checkout -q --detach "$1" || return 1
+    # and the test programs the series has added up to this patch
+    for t in $(git -C "$each" diff --name-only --diff-filter=A base..HEAD -- \
+               'tests/qtest/*.c' 'tests/unit/*.c' | grep -v /libqos/); do
+        targets+=("${t%.c}")
+    done
+    ninja -C "$each/build" "${targets[@]}"
 }
 if [ ${#series[@]} -gt 0 ]; then
     if ! git -C "$each" rev-parse -q --verify HEAD >/dev/null 2>&1 ||

@@ -44,6 +44,7 @@ topology_up() {
     ip -n "$NS_PEER" addr add "$PEER_IP/$PREFIX_LEN" dev v1
     MVT_MAC=$(ip netns exec "$NS_HOST" cat "/sys/class/net/$MVT/address")
     MVT_IFINDEX=$(ip netns exec "$NS_HOST" cat "/sys/class/net/$MVT/ifindex")
+    MVT_DEVNUM=$(ip netns exec "$NS_HOST" cat "/sys/class/net/$MVT/macvtap/tap$MVT_IFINDEX/dev")
 }
 
 # KVM where it really runs guests, TCG otherwise; probed once, cached.

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Run every case of tests/errors/cases.tsv with the unpatched base and the
+# patched QEMU side by side; write the Markdown table
+# build/reports/errors.md (case | baseline | patched).
+set -euo pipefail
+. "$(dirname "$0")/../tests/lib/common.sh"
+. "$top/tests/errors/run-case.sh"
+. "$top/base.conf"
+base_qemu=$top/build/baseline/bin/qemu-system-x86_64
+patched_qemu=$QEMU
+[ -x "$base_qemu" ] || { echo "error-report: run 'make baseline' first" >&2; exit 1; }
+out=$top/build/reports/errors.md
+mkdir -p "$(dirname "$out")"
+
+# One cell: exit status and the first line QEMU printed, without its prefix.
+cell() {
+    local msg
+    msg=$(head -n 1 <<<"$CASE_OUT" | sed 's/^qemu-system-x86_64: //; s/^-netdev [^ ]*: //; s/|/\\|/g')
+    if [ "$CASE_RC" = 124 ]; then msg="(still running after 20 s: accepted)"; fi
+    printf 'exit %s: %s' "$CASE_RC" "${msg:-(nothing)}"
+}
+
+topology_up
+{
+    echo "| case | -netdev tap,... | baseline ($BASE_UPSTREAM_VERSION) | patched |"
+    echo "| --- | --- | --- | --- |"
+    while IFS=$'\t' read -r name setup opts expected; do
+        QEMU=$base_qemu run_case "$setup" "$opts"; b=$(cell)
+        QEMU=$patched_qemu run_case "$setup" "$opts"; p=$(cell)
+        printf '| %s | `%s` | %s | %s |\n' "$name" "$opts" "$b" "$p"
+        echo "error-report: $name" >&2
+    done < <(cases)
+} >"$out"
+echo "error-report: wrote $out"

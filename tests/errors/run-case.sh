@@ -1,0 +1,49 @@
+# Sourced by the error tests: run_case SETUP OPTIONS runs QEMU with
+# -netdev tap,id=n0,OPTIONS in $NS_HOST as the case's setup requires and
+# sets CASE_OUT (stderr+stdout) and CASE_RC. Needs tests/lib/common.sh
+# and topology_up. Fds 3 and 4 are queue fds of the macvtap.
+expand() {
+    local s=$1
+    s=${s//@MVT@/$MVT}
+    s=${s//@NODE@//dev/tap$MVT_IFINDEX}
+    s=${s//@DEVNUM@/$MVT_DEVNUM}
+    s=${s//@FILE@/$workdir/regular-file}
+    printf '%s' "$s"
+}
+
+run_case() {
+    local setup=$1 opts node=/dev/tap$MVT_IFINDEX
+    opts=$(expand "$2")
+    : >"$workdir/regular-file"
+    local cmd=("$QEMU" -L "$FIRMWARE" -M none -nodefaults -display none
+               -netdev "tap,id=n0,$opts")
+    case "$setup" in
+        no-node) mv "$node" "$node.moved" ;;
+        wrong-node) mv "$node" "$node.moved"; mknod "$node" c 1 3 ;;
+    esac
+    CASE_RC=0
+    case "$setup" in
+        nobody)
+            CASE_OUT=$(timeout 20 ip netns exec "$NS_HOST" setpriv --reuid nobody \
+                --regid nogroup --clear-groups "${cmd[@]}" 2>&1 </dev/null) || CASE_RC=$? ;;
+        nsenter)
+            CASE_OUT=$(timeout 20 nsenter --net="/run/netns/$NS_HOST" "${cmd[@]}" \
+                2>&1 </dev/null) || CASE_RC=$? ;;
+        *)
+            if [[ $opts == *fd* ]]; then
+                CASE_OUT=$(timeout 20 ip netns exec "$NS_HOST" "${cmd[@]}" \
+                    2>&1 </dev/null 3<>"$node" 4<>"$node") || CASE_RC=$?
+            else
+                CASE_OUT=$(timeout 20 ip netns exec "$NS_HOST" "${cmd[@]}" \
+                    2>&1 </dev/null) || CASE_RC=$?
+            fi ;;
+    esac
+    case "$setup" in
+        no-node) mv "$node.moved" "$node" ;;
+        wrong-node) rm -f "$node"; mv "$node.moved" "$node" ;;
+    esac
+    return 0
+}
+
+# Each case line of tests/errors/cases.tsv: NAME SETUP OPTIONS EXPECTED
+cases() { grep -v '^#' "$top/tests/errors/cases.tsv" | grep -v '^$'; }
