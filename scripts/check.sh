@@ -15,7 +15,7 @@ mapfile -t series < <(series_files)
 run_test() {
     local name=$1 log t0=$SECONDS rc=0
     shift
-    log=$logs/$(echo "$name" | tr -c 'A-Za-z0-9._-' '_').log
+    log=$logs/$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_').log
     printf '%-60s ' "$name"
     "$@" >"$log" 2>&1 || rc=$?
     if [ $rc = 0 ]; then
