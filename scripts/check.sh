@@ -48,6 +48,19 @@ else
     run_test "series: applies to pristine $BASE_UPSTREAM_VERSION" applies
 fi
 
+# The cover letter's shortlog and diffstat must match the series.
+cover_current() {
+    local tmp; tmp=$(mktemp)
+    "$top/scripts/cover-letter.sh" "$tmp" >/dev/null
+    diff -u "$top/patches/0000-cover-letter.patch" "$tmp"; local rc=$?
+    rm -f "$tmp"
+    [ $rc = 0 ] || echo "patches/0000-cover-letter.patch is stale: run 'make cover-letter'"
+    return $rc
+}
+if [ ${#series[@]} -gt 0 ]; then
+    run_test "series: cover letter matches the series" cover_current
+fi
+
 # 2. checkpatch on every patch: 0 errors.
 checkpatch() {
     local out
@@ -140,6 +153,14 @@ echo "== project tests (tests/e2e)"
 for t in "$top"/tests/e2e/*.sh; do
     run_test "e2e: $(basename "$t" .sh)" bash "$t"
 done
+
+# 6. The documentation: the macvtap section parses, and every message it
+#    quotes was printed by one of the tests above.
+echo "== docs"
+if [ ${#series[@]} -gt 0 ]; then
+    run_test "docs: net.rst macvtap section parses, its messages are tested" \
+        /usr/bin/python3 "$top/scripts/check-docs.py" "$top"
+fi
 
 echo "== check took $((SECONDS - t_start)) s"
 echo "$pass passed, $fail failed, $skip skipped"

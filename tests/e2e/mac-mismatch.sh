@@ -14,6 +14,7 @@ guest_cmd -netdev tap,id=n0,ifname=$MVT,queues=2 -device "$(nic $other)"
 run_guest "$workdir/differ.log" || true
 warnings=$(grep -c "warning: NIC .* has MAC address $other, but its backend $MVT has $MVT_MAC" "$workdir/differ.log" || true)
 [ "$warnings" = 1 ] || { evidence "$workdir/differ.log"; die "expected 1 MAC warning, got $warnings"; }
+grep "warning: NIC" "$workdir/differ.log"
 [ "$(result "$workdir/differ.log" ping received)" = 0 ] ||
     { evidence "$workdir/differ.log"; die "guest with another MAC got replies"; }
 

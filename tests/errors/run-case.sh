@@ -24,17 +24,17 @@ run_case() {
     CASE_RC=0
     case "$setup" in
         nobody)
-            CASE_OUT=$(timeout 20 ip netns exec "$NS_HOST" setpriv --reuid nobody \
+            CASE_OUT=$(timeout 5 ip netns exec "$NS_HOST" setpriv --reuid nobody \
                 --regid nogroup --clear-groups "${cmd[@]}" 2>&1 </dev/null) || CASE_RC=$? ;;
         nsenter)
-            CASE_OUT=$(timeout 20 nsenter --net="/run/netns/$NS_HOST" "${cmd[@]}" \
+            CASE_OUT=$(timeout 5 nsenter --net="/run/netns/$NS_HOST" "${cmd[@]}" \
                 2>&1 </dev/null) || CASE_RC=$? ;;
         *)
             if [[ $opts == *fd* ]]; then
-                CASE_OUT=$(timeout 20 ip netns exec "$NS_HOST" "${cmd[@]}" \
+                CASE_OUT=$(timeout 5 ip netns exec "$NS_HOST" "${cmd[@]}" \
                     2>&1 </dev/null 3<>"$node" 4<>"$node") || CASE_RC=$?
             else
-                CASE_OUT=$(timeout 20 ip netns exec "$NS_HOST" "${cmd[@]}" \
+                CASE_OUT=$(timeout 5 ip netns exec "$NS_HOST" "${cmd[@]}" \
                     2>&1 </dev/null) || CASE_RC=$?
             fi ;;
     esac

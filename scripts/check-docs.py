@@ -1,0 +1,58 @@
+#!/usr/bin/python3
+"""Check the macvtap section of docs/system/devices/net.rst in build/qemu:
+it must parse as reST, and every error or warning it quotes must have been
+printed by a test of this `make check` run (build/check-logs/*.log).
+
+Quoted messages use example names and numbers (macvtap0, /dev/tap7,
+240:1); they are matched as patterns with those generalised."""
+import glob
+import re
+import sys
+
+import docutils.core
+import docutils.utils
+
+top = sys.argv[1]
+rst = open(f"{top}/build/qemu/docs/system/devices/net.rst").read()
+start = rst.index("macvtap and ipvtap interfaces\n")
+end = rst.index("\nWindows host\n")
+section = rst[start:end]
+
+# 1. reST syntax of the section (QEMU's Sphinx substitution defined here)
+text = ".. |qemu_system| replace:: qemu-system-x86_64\n\n" + section
+docutils.core.publish_doctree(text, settings_overrides={
+    "halt_level": docutils.utils.Reporter.WARNING_LEVEL,
+    "report_level": docutils.utils.Reporter.WARNING_LEVEL})
+print("reST: the macvtap section parses")
+
+# 2. every quoted message was produced by a test
+msgs = section[section.index("Errors and what to do about them:"):]
+quoted = re.findall(r"^``(.+)``$", msgs, re.M)
+logs = "\n".join(open(f).read() for f in glob.glob(f"{top}/build/check-logs/*.log"))
+
+
+TOKENS = [
+    (r"\.\.\.", ".*"),                                    # elided text
+    (r"(?:[0-9a-f]{2}:){5}[0-9a-f]{2}", "[0-9a-f:]{17}"),   # MAC address
+    (r"macvtap\d+|eth\d+|e1000e|virtio-net-pci\.\d+", r"\S+"),  # names
+    (r"\d+", r"\d+"),                                     # numbers
+]
+TOKEN_RE = re.compile("|".join(f"({t})" for t, _ in TOKENS))
+
+
+def pattern(msg):
+    out, pos = [], 0
+    for m in TOKEN_RE.finditer(msg):
+        out.append(re.escape(msg[pos:m.start()]))
+        out.append(next(r for (t, r), g in zip(TOKENS, m.groups()) if g))
+        pos = m.end()
+    out.append(re.escape(msg[pos:]))
+    return "".join(out)
+
+
+missing = [m for m in quoted if not re.search(pattern(m), logs)]
+for m in quoted:
+    print(("MISSING " if m in missing else "seen    ") + m)
+print(f"{len(quoted) - len(missing)} of {len(quoted)} quoted messages "
+      "were printed by a test")
+sys.exit(1 if missing or not quoted else 0)

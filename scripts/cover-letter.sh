@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Compose patches/0000-cover-letter.patch from patches/cover-letter.txt
+# (first line: subject), the before/after table docs/errors-before-after.txt
+# (written by `make error-report`), and the shortlog and diffstat of
+# base..HEAD in build/qemu.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+src=$top/patches/cover-letter.txt
+table=$top/docs/errors-before-after.txt
+out=${1:-$top/patches/0000-cover-letter.patch}
+n=$(git -C "$tree" rev-list --count base..HEAD)
+subject=$(head -n 1 "$src")
+{
+    echo "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
+    echo "From: $(git -C "$tree" log -1 --format='%an <%ae>' HEAD)"
+    echo "Subject: [PATCH 00/$n] $subject"
+    echo
+    tail -n +3 "$src" | while IFS= read -r line; do
+        if [ "$line" = "@ERROR_TABLE@" ]; then
+            sed 's/^/  /' "$table"
+        else
+            printf '%s\n' "$line"
+        fi
+    done
+    echo
+    git -C "$tree" shortlog base..HEAD
+    echo
+    git -C "$tree" diff --stat=72 base..HEAD
+    echo
+    echo "-- "
+    echo "QEMU $BASE_UPSTREAM_VERSION (Debian $BASE_DEB_VERSION, $BASE_ORIG_TARBALL)"
+} >"$out"
+echo "cover-letter: wrote $out ($n patches)"
