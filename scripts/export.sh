@@ -14,4 +14,5 @@ find "$top/patches" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '00
 git -C "$tree" format-patch -q --zero-commit --no-signature --no-numbered \
     -o "$top/patches" base..HEAD
 (cd "$top/patches" && ls [0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '^0000-' || true) >"$top/patches/series"
+record_known
 echo "export: $(grep -c . "$top/patches/series" || true) patch(es) in patches/"

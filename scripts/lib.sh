@@ -32,7 +32,17 @@ unexported_work() {
         return 0
     fi
     git -C "$tree" rev-parse -q --verify refs/tags/base >/dev/null || return 0
-    local extra
-    extra=$(comm -23 <(patch_ids_of_range base..HEAD) <(patch_ids_of_files $(series_files)) | grep -c . || true)
+    # Commits that came from patches/ (recorded by tree.sh and export.sh)
+    # are not work: a newer patches/, e.g. after git pull, supersedes them.
+    local extra known=$tree/.git/qemu-series-known
+    extra=$(comm -23 <(patch_ids_of_range base..HEAD) \
+                     <(sort -u <(patch_ids_of_files $(series_files)) "$known" 2>/dev/null) |
+            grep -c . || true)
     [ "$extra" = 0 ] || echo "$extra commit(s) on top of base that patches/ does not have"
+}
+
+# Remember the patch-ids of base..HEAD as known to patches/.
+record_known() {
+    patch_ids_of_range base..HEAD >>"$tree/.git/qemu-series-known"
+    sort -u -o "$tree/.git/qemu-series-known" "$tree/.git/qemu-series-known"
 }

@@ -15,7 +15,9 @@ if [ -d "$tree/.git" ] && git -C "$tree" rev-parse -q --verify refs/tags/base >/
 fi
 why=$(unexported_work)
 if [ -n "$why" ]; then
-    echo "tree: $tree has $why; run 'make export' (after committing) first, or remove build/qemu yourself" >&2
+    echo "tree: $tree has $why." >&2
+    echo "      Export it first (commit, then 'make export'), or discard it with" >&2
+    echo "      'git -C build/qemu reset --hard base'." >&2
     exit 1
 fi
 
@@ -50,4 +52,5 @@ if [ ${#series[@]} -gt 0 ]; then
     git -C "$tree" am -q --committer-date-is-author-date "${series[@]}"
     step_done
 fi
+record_known
 echo "tree: $tree ready, $(git -C "$tree" rev-list --count base..HEAD) commit(s) on top of base"
