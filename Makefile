@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree build firmware guest check demo export baseline error-report cover-letter clean
+.PHONY: help deps tree build firmware guest check demo export baseline error-report e2e-report cover-letter clean
 
 help:
 	@echo "make demo      boot a guest through a macvtap with queues=4 (installs and builds first)"
@@ -14,6 +14,7 @@ help:
 	@echo "make export    rewrite patches/ from build/qemu (base..HEAD)"
 	@echo "make baseline  build the unpatched base into build/baseline/bin"
 	@echo "make error-report  bad command lines, baseline vs patched: build/reports/errors.md"
+	@echo "make e2e-report    end-to-end tests, baseline vs patched: build/reports/e2e.md"
 	@echo "make cover-letter  refresh docs/errors-before-after.* and patches/0000-cover-letter.patch"
 	@echo "make clean     remove build outputs (keeps downloads)"
 
@@ -46,6 +47,10 @@ baseline: deps
 
 error-report: build firmware baseline
 	@$(S)/error-report.sh
+
+e2e-report: build firmware guest baseline
+	@$(S)/e2e-report.sh
+	@cp build/reports/e2e.md docs/e2e-before-after.md
 
 cover-letter: error-report
 	@cp build/reports/errors.md docs/errors-before-after.md

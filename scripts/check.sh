@@ -150,8 +150,11 @@ done
 
 # 5. Project-level tests.
 echo "== project tests (tests/e2e)"
-for t in "$top"/tests/e2e/*.sh; do
-    run_test "e2e: $(basename "$t" .sh)" bash "$t"
+for t in "$top"/tests/e2e/*; do
+    case "$t" in
+        *.sh) run_test "e2e: $(basename "$t" .sh)" bash "$t" ;;
+        *.py) run_test "e2e: $(basename "$t" .py)" /usr/bin/python3 "$t" ;;
+    esac
 done
 
 # 6. The documentation: the macvtap section parses, and every message it

@@ -47,6 +47,21 @@ topology_up() {
     MVT_DEVNUM=$(ip netns exec "$NS_HOST" cat "/sys/class/net/$MVT/macvtap/tap$MVT_IFINDEX/dev")
 }
 
+# The same, but with a bridge br0 on v0 instead of a macvtap: for taps that
+# QEMU creates and a script attaches to br0.
+topology_bridge_up() {
+    ip netns add "$NS_HOST"
+    ip netns add "$NS_PEER"
+    ip -n "$NS_HOST" link add v0 type veth peer name v1 netns "$NS_PEER"
+    ip -n "$NS_HOST" link add br0 type bridge
+    ip -n "$NS_HOST" link set v0 master br0
+    ip -n "$NS_HOST" link set v0 up
+    ip -n "$NS_HOST" link set br0 up
+    ip -n "$NS_PEER" link set lo up
+    ip -n "$NS_PEER" link set v1 up
+    ip -n "$NS_PEER" addr add "$PEER_IP/$PREFIX_LEN" dev v1
+}
+
 # KVM where it really runs guests, TCG otherwise; probed once, cached.
 accel() {
     local cache=$top/build/accel
@@ -104,4 +119,37 @@ run_guest() {
 # result LOG KEY FIELD: the value of FIELD in the guest's "GUEST-RESULT KEY" line.
 result() {
     sed -n "s/^GUEST-RESULT $2 .*\b$3=\([^ ]*\).*/\1/p" "$1" | tr -d '\r' | tail -n 1
+}
+
+# expect_guest NAME LOG QUEUES: the guest of LOG finished ok with QUEUES
+# queue pairs on eth0 and got ping replies from the peer namespace.
+expect_guest() {
+    local name=$1 log=$2 want=$3 status rxq rcvd
+    status=$(result "$log" done status)
+    rxq=$(result "$log" eth0 rx_queues)
+    rcvd=$(result "$log" ping received)
+    if [ "$status" = ok ] && [ "$rxq" = "$want" ] && [ "${rcvd:-0}" -gt 0 ]; then
+        echo "ok: $name: $rxq queue pair(s), $rcvd ping replies"
+        return 0
+    fi
+    echo "--- $name: QEMU and guest console, last lines:" >&2
+    tail -n 20 "$log" >&2
+    die "$name: expected $want queue pair(s) and ping replies; got status=${status:-none} queues=${rxq:-none} replies=${rcvd:-0}"
+}
+
+# boot NAME QUEUES QEMU-ARGS...: boot the test guest with these extra QEMU
+# arguments (the NIC), expect QUEUES queue pairs and ping replies.
+boot() {
+    local name=$1 want=$2 log
+    shift 2
+    log=$workdir/$name.log
+    guest_cmd "$@"
+    run_guest "$log" || true
+    expect_guest "$name" "$log" "$want"
+}
+
+# irq_count LOG QUEUE: interrupts the guest counted for virtqueue QUEUE
+# (e.g. input.1)
+irq_count() {
+    sed -n "s/^GUEST-RESULT irq queue=virtio[0-9]*-$2 count=\([0-9]*\).*/\1/p" "$1" | tr -d '\r' | tail -n 1
 }

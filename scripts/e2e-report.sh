@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Run every end-to-end test in tests/e2e/ with the unpatched base and with
+# the patched QEMU, one after the other, and write the Markdown table
+# build/reports/e2e.md: case | what it proves | baseline | patched.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+base_qemu=$top/build/baseline/bin/qemu-system-x86_64
+patched_qemu=$top/build/bin/qemu-system-x86_64
+[ -x "$base_qemu" ] || { echo "e2e-report: run 'make baseline' first" >&2; exit 1; }
+out=$top/build/reports/e2e.md
+logs=$top/build/reports/e2e-logs
+mkdir -p "$logs"
+
+# verdict LOG RC: PASS, or FAIL with the test's own reason
+verdict() {
+    if [ "$2" = 0 ]; then
+        echo "PASS"
+    else
+        local why
+        why=$(grep -h -m1 '^FAIL' "$1" | sed 's/^FAIL: *//; s/|/\\|/g' | cut -c1-140)
+        echo "FAIL: ${why:-exit status $2}"
+    fi
+}
+
+{
+    echo "| case | what it proves | baseline ($BASE_UPSTREAM_VERSION) | patched |"
+    echo "| --- | --- | --- | --- |"
+    for t in "$top"/tests/e2e/*; do
+        name=$(basename "${t%.*}")
+        proves=$(grep -m1 -A3 'Proves:' "$t" | sed 's/^[#" ]*//' | tr '\n' ' ' |
+                 sed 's/^Proves: //; s/\([.]\) .*/\1/; s/|/\\|/g')
+        row="| $name | $proves "
+        for v in baseline patched; do
+            q=$patched_qemu; [ $v = baseline ] && q=$base_qemu
+            step "e2e-report: $name with the $v"
+            rc=0
+            case "$t" in
+                *.py) QEMU=$q /usr/bin/python3 "$t" >"$logs/$name.$v.log" 2>&1 || rc=$? ;;
+                *) QEMU=$q bash "$t" >"$logs/$name.$v.log" 2>&1 || rc=$? ;;
+            esac
+            step_done >&2
+            row+="| $(verdict "$logs/$name.$v.log" $rc) "
+        done
+        echo "$row|"
+    done
+} >"$out"
+echo "e2e-report: wrote $out (logs in $logs)"
