@@ -5,6 +5,7 @@ give a running guest a 2-queue NIC that reaches the peer namespace, and the
 guest sees the NIC go again after device_del + netdev_del."""
 
 import os
+import random
 import re
 import signal
 import subprocess
@@ -29,7 +30,9 @@ def topology_up():
     sh("ip", "netns", "add", NS_HOST)
     sh("ip", "netns", "add", NS_PEER)
     sh("ip", "-n", NS_HOST, "link", "add", "v0", "type", "veth", "peer", "name", "v1", "netns", NS_PEER)
-    sh("ip", "-n", NS_HOST, "link", "add", "link", "v0", "name", MVT, "type", "macvtap", "mode", "bridge")
+    # a random high ifindex: /dev/tapN lives in the host's global devtmpfs
+    sh("ip", "-n", NS_HOST, "link", "add", "link", "v0", "name", MVT,
+       "index", str(random.randint(100000, 999999)), "type", "macvtap", "mode", "bridge")
     sh("ip", "-n", NS_HOST, "link", "set", "v0", "up")
     sh("ip", "-n", NS_HOST, "link", "set", MVT, "up")
     sh("ip", "-n", NS_PEER, "link", "set", "v1", "up")

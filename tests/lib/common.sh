@@ -36,7 +36,10 @@ topology_up() {
     ip netns add "$NS_HOST"
     ip netns add "$NS_PEER"
     ip -n "$NS_HOST" link add v0 type veth peer name v1 netns "$NS_PEER"
-    ip -n "$NS_HOST" link add link v0 name "$MVT" type macvtap mode "${1:-bridge}"
+    # /dev/tapN is named after the ifindex in the host's global devtmpfs: a
+    # random high one keeps clear of the host's own and of parallel runs.
+    ip -n "$NS_HOST" link add link v0 name "$MVT" index "$(shuf -i 100000-999999 -n 1)" \
+        type macvtap mode "${1:-bridge}"
     ip -n "$NS_HOST" link set v0 up
     ip -n "$NS_HOST" link set "$MVT" up
     ip -n "$NS_PEER" link set lo up
