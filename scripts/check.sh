@@ -20,6 +20,8 @@ run_test() {
     "$@" >"$log" 2>&1 || rc=$?
     if [ $rc = 0 ]; then
         pass=$((pass + 1)); echo "PASS ($((SECONDS - t0)) s)"
+        # the cases inside an end-to-end test, by name
+        [ "${SHOW_CASES:-0}" = 0 ] || grep -E '^ok[: ]' "$log" | sed 's/^/      /' || true
     elif [ $rc = 77 ]; then
         skip=$((skip + 1)); echo "SKIP: $(tail -n 1 "$log")"
     else
@@ -152,8 +154,8 @@ done
 echo "== project tests (tests/e2e)"
 for t in "$top"/tests/e2e/*; do
     case "$t" in
-        *.sh) run_test "e2e: $(basename "$t" .sh)" bash "$t" ;;
-        *.py) run_test "e2e: $(basename "$t" .py)" /usr/bin/python3 "$t" ;;
+        *.sh) SHOW_CASES=1 run_test "e2e: $(basename "$t" .sh)" bash "$t" ;;
+        *.py) SHOW_CASES=1 run_test "e2e: $(basename "$t" .py)" /usr/bin/python3 "$t" ;;
     esac
 done
 

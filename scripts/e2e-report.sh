@@ -28,11 +28,11 @@ verdict() {
     for t in "$top"/tests/e2e/*; do
         name=$(basename "${t%.*}")
         proves=$(grep -m1 -A3 'Proves:' "$t" | sed 's/^[#" ]*//' | tr '\n' ' ' |
-                 sed 's/^Proves: //; s/\([.]\) .*/\1/; s/|/\\|/g')
+                 sed 's/^Proves: //; s/\([.]\) .*/\1/; s/|/\\|/g; s/"""//g')
         row="| $name | $proves "
         for v in baseline patched; do
             q=$patched_qemu; [ $v = baseline ] && q=$base_qemu
-            step "e2e-report: $name with the $v"
+            step "e2e-report: $name with the $v" >&2
             rc=0
             case "$t" in
                 *.py) QEMU=$q /usr/bin/python3 "$t" >"$logs/$name.$v.log" 2>&1 || rc=$? ;;

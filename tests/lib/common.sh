@@ -137,7 +137,9 @@ expect_guest() {
     fi
     echo "--- $name: QEMU and guest console, last lines:" >&2
     tail -n 20 "$log" >&2
-    die "$name: expected $want queue pair(s) and ping replies; got status=${status:-none} queues=${rxq:-none} replies=${rcvd:-0}"
+    local qemu_said
+    qemu_said=$(grep -m1 '^qemu-system' "$log" | sed 's/^qemu-system-[^:]*: //; s/^-netdev [^ ]*: //' || true)
+    die "$name: expected $want queue pair(s) and ping replies; got status=${status:-none} queues=${rxq:-none} replies=${rcvd:-0}${qemu_said:+; QEMU: $qemu_said}"
 }
 
 # boot NAME QUEUES QEMU-ARGS...: boot the test guest with these extra QEMU
