@@ -8,6 +8,9 @@ expand() {
     s=${s//@NODE@//dev/tap$MVT_IFINDEX}
     s=${s//@DEVNUM@/$MVT_DEVNUM}
     s=${s//@FILE@/$workdir/regular-file}
+    s=${s//@DIR@/$workdir}
+    s=${s//@LOOP@/$workdir/loop}
+    s=${s//@ORPHAN@/$workdir/orphan}
     printf '%s' "$s"
 }
 
@@ -15,11 +18,15 @@ run_case() {
     local setup=$1 opts node=/dev/tap$MVT_IFINDEX
     opts=$(expand "$2")
     : >"$workdir/regular-file"
+    [ -L "$workdir/loop" ] || ln -s loop "$workdir/loop"
+    # a node for a queue device number that no interface has
+    [ -e "$workdir/orphan" ] || mknod "$workdir/orphan" c "${MVT_DEVNUM%:*}" 999999
     local cmd=("$QEMU" -L "$FIRMWARE" -M none -nodefaults -display none
                -netdev "tap,id=n0,$opts")
     case "$setup" in
         no-node) mv "$node" "$node.moved" ;;
         wrong-node) mv "$node" "$node.moved"; mknod "$node" c 1 3 ;;
+        bridge) ip -n "$NS_HOST" link add br-bad type bridge ;;
     esac
     CASE_RC=0
     case "$setup" in
@@ -41,6 +48,7 @@ run_case() {
     case "$setup" in
         no-node) mv "$node.moved" "$node" ;;
         wrong-node) rm -f "$node"; mv "$node.moved" "$node" ;;
+        bridge) ip -n "$NS_HOST" link del br-bad ;;
     esac
     return 0
 }
