@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Proves: a non-root user without capabilities whose group may read and write the macvtap's
+# node runs ifname=MVT,queues=4; without that group it gets the permission error naming the node.
+set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
+
+topology_up
+node=/dev/tap$MVT_IFINDEX
+# the node is ours (the macvtap goes away with the namespace on exit)
+chgrp nogroup "$node"
+chmod 0660 "$node"
+as_user() {
+    local gid=$1; shift
+    timeout 20 ip netns exec "$NS_HOST" setpriv --reuid nobody --regid "$gid" \
+        --clear-groups --inh-caps=-all --bounding-set=-all "$@"
+}
+out=$(printf 'info network\nquit\n' |
+      as_user nogroup "$QEMU" -M none -nodefaults -display none -monitor stdio \
+          -netdev tap,id=n0,ifname=$MVT,queues=4 2>&1 | tr -d '\r' |
+      sed 's/\x1b\[[0-9;]*[A-Za-z]//g')
+lines=$(grep -c "^n0: index=0,type=tap,ifname=$MVT,dev=$node,script=no,downscript=no" <<<"$out" || true)
+[ "$lines" = 4 ] || { echo "$out" >&2; die "as nobody:nogroup with group rw: $lines queues, expected 4"; }
+echo "ok: group-rw: nobody:nogroup, no capabilities, opened 4 queues of $node"
+
+rc=0
+out=$(as_user 12345 "$QEMU" -M none -nodefaults -display none \
+          -netdev tap,id=n0,ifname=$MVT,queues=4 2>&1 </dev/null) || rc=$?
+want="could not open $node, the queue device of macvtap $MVT ($MVT_DEVNUM): Permission denied"
+[ $rc != 0 ] && [[ $out == *"$want"* ]] || die "without the group: exit $rc, said: $out"
+echo "ok: no-group: $want"
