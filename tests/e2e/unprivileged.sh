@@ -17,9 +17,9 @@ as_user() {
 out=$(printf 'info network\nquit\n' |
       as_user nogroup "$QEMU" -M none -nodefaults -display none -monitor stdio \
           -netdev tap,id=n0,ifname=$MVT,queues=4 2>&1 | tr -d '\r' |
-      sed 's/\x1b\[[0-9;]*[A-Za-z]//g')
+      sed 's/\x1b\[[0-9;]*[A-Za-z]//g' || true)
 lines=$(grep -c "^n0: index=0,type=tap,ifname=$MVT,dev=$node,script=no,downscript=no" <<<"$out" || true)
-[ "$lines" = 4 ] || { echo "$out" >&2; die "as nobody:nogroup with group rw: $lines queues, expected 4"; }
+[ "$lines" = 4 ] || { echo "$out" >&2; die "as nobody:nogroup with group rw: $lines queues, expected 4; QEMU: $(grep -m1 qemu-system <<<"$out")"; }
 echo "ok: group-rw: nobody:nogroup, no capabilities, opened 4 queues of $node"
 
 rc=0
