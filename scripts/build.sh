@@ -2,6 +2,7 @@
 # Configure (once) and build QEMU in build/qemu/build; link the binary to
 # build/bin/. Extra ninja targets (e.g. qtest binaries) may be given.
 # Usage: build.sh [SRC_DIR BUILD_DIR BIN_DIR] -- [ninja targets...]
+# CONFIGURE_EXTRA adds configure options (e.g. sanitizers) to a new build dir.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 src=$tree out=$bld bin=$top/build/bin
@@ -16,7 +17,8 @@ if [ ! -f "$out/build.ninja" ]; then
     # ccache on its own: name it here.
     (cd "$out" && "$src/configure" --python=/usr/bin/python3 --cc="ccache cc" \
         --target-list=x86_64-softmmu --disable-docs --enable-slirp \
-        --disable-install-blobs --disable-download --enable-werror >"$out/configure.log" 2>&1) || {
+        --disable-install-blobs --disable-download --enable-werror \
+        ${CONFIGURE_EXTRA:-} >"$out/configure.log" 2>&1) || {
         tail -n 30 "$out/configure.log" >&2; exit 1; }
     step_done
 fi

@@ -11,6 +11,7 @@ expand() {
     s=${s//@DIR@/$workdir}
     s=${s//@LOOP@/$workdir/loop}
     s=${s//@ORPHAN@/$workdir/orphan}
+    s=${s//@ESC@/$'\e'}
     printf '%s' "$s"
 }
 

@@ -1,0 +1,305 @@
+#!/usr/bin/python3
+"""Proves: every bad tap netdev in tests/errors/cases.tsv is refused, with a
+message naming the culprit, through each way of asking for a netdev: -netdev,
+-net, -nic, JSON -netdev and QMP netdev_add. Afterwards nothing is left: no
+new interface in the namespace, the macvtap and its node unchanged, QEMU gone
+(command line) or still answering with the same open fds and the netdev id
+free for a good netdev_add (QMP). Ends with "N bad inputs tried, N refused
+cleanly, N leaks"."""
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "build", "qemu", "python"))
+from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402
+
+QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", "bin", "qemu-system-x86_64"))
+FIRMWARE = os.path.join(TOP, "build", "firmware")
+NS = f"mvtb{os.getpid()}h"
+MVT = "mvt0"
+FRONTENDS = os.environ.get("FRONTENDS", "netdev net nic json qmp").split()
+INT_OPTS = {"queues", "poll-us", "sndbuf"}
+BOOL_OPTS = {"vhost", "vhostforce", "vnet_hdr"}
+
+
+def run(*args, **kw):
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def ns_exec(*args):
+    return run("ip", "netns", "exec", NS, *args)
+
+
+def links():
+    return sorted(line.split(":")[1].strip() for line in
+                  run("ip", "-n", NS, "-o", "link", "show").splitlines())
+
+
+class Topology:
+    """A namespace with veth v0 and a macvtap on it (no peer needed)."""
+
+    def __init__(self, workdir):
+        run("ip", "netns", "add", NS)
+        run("ip", "-n", NS, "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+        run("ip", "-n", NS, "link", "add", "link", "v0", "name", MVT, "index",
+            str(random.randint(100000, 999999)), "type", "macvtap", "mode", "bridge")
+        run("ip", "-n", NS, "link", "set", MVT, "up")
+        self.ifindex = ns_exec("cat", f"/sys/class/net/{MVT}/ifindex").strip()
+        self.node = f"/dev/tap{self.ifindex}"
+        self.devnum = ns_exec("cat", f"/sys/class/net/{MVT}/macvtap/tap{self.ifindex}/dev").strip()
+        self.workdir = workdir
+        self.file = os.path.join(workdir, "regular-file")
+        self.loop = os.path.join(workdir, "loop")
+        self.orphan = os.path.join(workdir, "orphan")
+        open(self.file, "w").close()
+        os.symlink("loop", self.loop)
+        os.mknod(self.orphan, 0o600 | 0o020000, os.makedev(int(self.devnum.split(":")[0]), 999999))
+
+    def expand(self, s):
+        for k, v in (("@MVT@", MVT), ("@NODE@", self.node), ("@DEVNUM@", self.devnum),
+                     ("@FILE@", self.file), ("@DIR@", self.workdir), ("@LOOP@", self.loop),
+                     ("@ORPHAN@", self.orphan), ("@ESC@", "\x1b")):
+            s = s.replace(k, v)
+        return s
+
+    def node_state(self):
+        try:
+            st = os.stat(self.node)
+            return (os.major(st.st_rdev), os.minor(st.st_rdev), st.st_mode)
+        except FileNotFoundError:
+            return None
+
+    def setup(self, kind):
+        if kind in ("no-node", "wrong-node"):
+            os.rename(self.node, self.node + ".moved")
+        if kind == "wrong-node":
+            os.mknod(self.node, 0o600 | 0o020000, os.makedev(1, 3))
+        if kind == "bridge":
+            run("ip", "-n", NS, "link", "add", "br-bad", "type", "bridge")
+
+    def restore(self, kind):
+        if kind == "wrong-node":
+            os.unlink(self.node)
+        if kind in ("no-node", "wrong-node"):
+            os.rename(self.node + ".moved", self.node)
+        if kind == "bridge":
+            run("ip", "-n", NS, "link", "del", "br-bad")
+
+    def prefix(self, kind):
+        """How QEMU is started for a case of setup KIND."""
+        if kind == "nobody":
+            return ["ip", "netns", "exec", NS, "setpriv", "--reuid", "nobody",
+                    "--regid", "nogroup", "--clear-groups"]
+        if kind == "nsenter":
+            return ["nsenter", f"--net=/run/netns/{NS}"]
+        return ["ip", "netns", "exec", NS]
+
+
+def parse_opts(opts):
+    """-netdev tap option text -> QAPI dict (values may not contain ',')."""
+    d = {"type": "tap"}
+    for item in opts.split(","):
+        key, _, val = item.partition("=")
+        if key in INT_OPTS and val.lstrip("-").isdigit():
+            d[key] = int(val)
+        elif key in BOOL_OPTS and val in ("on", "off"):
+            d[key] = val == "on"
+        else:
+            d[key] = val
+    return d
+
+
+def multiqueue(opts):
+    """Options that ask for several queues, once the queue count is valid."""
+    d = parse_opts(opts)
+    return "fds" in d or "vhostfds" in d or \
+        isinstance(d.get("queues"), int) and 2 <= d["queues"] <= 1024
+
+
+def cli_args(frontend, opts):
+    if frontend == "netdev":
+        return ["-netdev", f"tap,id=n0,{opts}"]
+    if frontend == "net":
+        return ["-net", f"tap,{opts}"]
+    if frontend == "nic":
+        return ["-nic", f"tap,{opts}"]
+    if frontend == "json":
+        return ["-netdev", json.dumps(dict(parse_opts(opts), id="n0"))]
+    raise ValueError(frontend)
+
+
+def base_cmd():
+    return [QEMU, "-L", FIRMWARE, "-M", "none", "-nodefaults", "-display", "none"]
+
+
+def open_queue_fds(topo, opts):
+    """Fds 3 and 4 of the macvtap's node for cases that pass fd=/fds=."""
+    if "fd" not in opts:
+        return []
+    return [os.open(topo.node, os.O_RDWR), os.open(topo.node, os.O_RDWR)]
+
+
+def child_fds(fds):
+    """Make FDS the child's 3 and 4 (pass_fds keeps numbers, so dup2 first)."""
+    def pre():
+        for i, fd in enumerate(fds):
+            os.dup2(fd, 3 + i)
+    return pre
+
+
+def run_cli(topo, frontend, setup, opts):
+    fds = open_queue_fds(topo, opts)
+    try:
+        p = subprocess.run(topo.prefix(setup) + base_cmd() + cli_args(frontend, opts),
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=10, preexec_fn=child_fds(fds),
+                           pass_fds=(3, 4) if fds else ())
+        return p.returncode, p.stdout + p.stderr, None
+    except subprocess.TimeoutExpired:
+        return 124, "(still running after 10 s)", None
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+class QmpQemu:
+    """A QEMU with -M none and a QMP socket, started the way SETUP says."""
+
+    def __init__(self, topo, setup, fds):
+        self.sockdir = tempfile.mkdtemp(prefix="mvtb-qmp.")
+        os.chmod(self.sockdir, 0o755)
+        sock = os.path.join(self.sockdir, "qmp")
+        self.qmp = QEMUMonitorProtocol(sock, server=True)
+        os.chmod(sock, 0o777)
+        self.stderr = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(topo.prefix(setup) + base_cmd() + ["-qmp", f"unix:{sock}"],
+                                     stdin=subprocess.DEVNULL, stdout=self.stderr,
+                                     stderr=self.stderr, preexec_fn=child_fds(fds),
+                                     pass_fds=(3, 4) if fds else ())
+        self.qmp.accept(timeout=20)
+
+    def fds(self):
+        return sorted(os.readlink(f"/proc/{self.proc.pid}/fd/{f}")
+                      for f in os.listdir(f"/proc/{self.proc.pid}/fd"))
+
+    def cmd(self, name, args):
+        return self.qmp.cmd_raw(name, args)
+
+    def close(self):
+        try:
+            self.qmp.cmd_raw("quit", {})
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        try:
+            self.qmp.close()
+        except Exception:
+            pass  # QEMU closed the socket first
+        shutil.rmtree(self.sockdir, ignore_errors=True)
+
+
+def run_qmp(topo, setup, opts):
+    """netdev_add the bad netdev; returns (rc, message, leak text or None)."""
+    fds = open_queue_fds(topo, opts)
+    q = QmpQemu(topo, setup, fds)
+    try:
+        before = q.fds()
+        resp = q.cmd("netdev_add", dict(parse_opts(opts), id="n0"))
+        after = q.fds()
+        alive = q.proc.poll() is None
+        if "error" not in resp:
+            return 0, f"netdev_add succeeded: {resp}", None
+        leak = None
+        if not alive:
+            leak = "QEMU exited"
+        elif after != before:
+            leak = f"open fds changed: {len(before)} -> {len(after)}: " + \
+                ", ".join(sorted(set(after) - set(before)))
+        elif setup in ("-", "bridge"):
+            # the id is free again and a good netdev works in the same QEMU
+            good = q.cmd("netdev_add", {"type": "tap", "id": "n0", "ifname": MVT,
+                                        "queues": 2})
+            if "error" in good:
+                leak = f"a good netdev_add n0 then failed: {good['error']['desc']}"
+            else:
+                q.cmd("netdev_del", {"id": "n0"})
+                if q.fds() != before:
+                    leak = "fds not back to the start after a good netdev_add/netdev_del"
+        return 1, resp["error"]["desc"], leak
+    finally:
+        q.close()
+        for fd in fds:
+            os.close(fd)
+
+
+def main():
+    if os.geteuid() != 0:
+        print("SKIP: needs root for network namespaces")
+        return 77
+    workdir = tempfile.mkdtemp(prefix="mvtb.")
+    cases = []
+    with open(os.path.join(TOP, "tests", "errors", "cases.tsv")) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                cases.append(line.rstrip("\n").split("\t"))
+    tried = refused = leaks = 0
+    try:
+        topo = Topology(workdir)
+        links0, node0 = links(), topo.node_state()
+        for frontend in FRONTENDS:
+            t0, n_ok = time.time(), 0
+            for name, setup, opts, expected in cases:
+                opts, expected = topo.expand(opts), topo.expand(expected)
+                if frontend == "net" and multiqueue(opts):
+                    # -net puts the tap on a hub, which has one queue
+                    expected = "Multiqueue tap cannot be used with hubs"
+                tried += 1
+                topo.setup(setup)
+                try:
+                    if frontend == "qmp":
+                        rc, out, leak = run_qmp(topo, setup, opts)
+                    else:
+                        rc, out, leak = run_cli(topo, frontend, setup, opts)
+                finally:
+                    topo.restore(setup)
+                why = None
+                if rc in (0, 124):
+                    why = f"not refused: {out.strip()}"
+                elif expected not in out:
+                    why = f"message lacks: {expected}\n     QEMU said: {out.strip()}"
+                if links() != links0:
+                    leak = (leak or "") + f" interfaces now: {' '.join(links())}"
+                if topo.node_state() != node0:
+                    leak = (leak or "") + f" {topo.node} changed"
+                if leak:
+                    leaks += 1
+                    why = (why + "; " if why else "") + f"LEAK: {leak.strip()}"
+                if why:
+                    print(f"FAIL {frontend} {name}: {why}")
+                else:
+                    refused += 1
+                    n_ok += 1
+                    msg = out.strip().splitlines()[0] if out.strip() else ""
+                    print(f"ok   {frontend} {name}: {msg[-110:]}")
+            print(f"== {frontend}: {n_ok} of {len(cases)} refused cleanly "
+                  f"({time.time() - t0:.1f} s)")
+    finally:
+        subprocess.run(["ip", "netns", "del", NS], stderr=subprocess.DEVNULL)
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"{tried} bad inputs tried, {refused} refused cleanly, {leaks} leaks")
+    return 0 if tried and refused == tried and leaks == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
