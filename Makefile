@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree build firmware guest check demo export baseline error-report e2e-report cover-letter clean
+.PHONY: help deps tree build firmware guest check demo export baseline error-report e2e-report cover-letter fuzz check-asan clean
 
 help:
 	@echo "make demo      boot a guest through a macvtap with queues=4 (installs and builds first)"
@@ -16,6 +16,8 @@ help:
 	@echo "make error-report  bad command lines, baseline vs patched: build/reports/errors.md"
 	@echo "make e2e-report    end-to-end tests, baseline vs patched: build/reports/e2e.md"
 	@echo "make cover-letter  refresh docs/errors-before-after.* and patches/0000-cover-letter.patch"
+	@echo "make fuzz      run the libFuzzer harness (FUZZ_SECONDS, default 60)"
+	@echo "make check-asan    the series' tests on an ASan/UBSan build"
 	@echo "make clean     remove build outputs (keeps downloads)"
 
 deps:
@@ -56,6 +58,12 @@ cover-letter: error-report
 	@cp build/reports/errors.md docs/errors-before-after.md
 	@cp build/reports/errors.txt docs/errors-before-after.txt
 	@$(S)/cover-letter.sh
+
+fuzz: build
+	@$(S)/fuzz.sh
+
+check-asan: build firmware guest
+	@$(S)/check-asan.sh
 
 clean:
 	@$(S)/clean.sh

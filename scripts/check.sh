@@ -164,7 +164,15 @@ for t in "$top"/tests/e2e/*; do
     esac
 done
 
-# 6. The documentation: the macvtap section parses, and every message it
+# 6. Robustness: the fuzzer over the pure helpers, and the series' tests
+#    again on an ASan/UBSan build.
+echo "== robustness"
+if [ ${#series[@]} -gt 0 ]; then
+    SHOW_CASES=1 run_test "fuzz: tap-util helpers, ${FUZZ_SECONDS:-60} s" "$top/scripts/fuzz.sh"
+    SHOW_CASES=1 run_test "asan: series tests under ASan/LSan/UBSan" "$top/scripts/check-asan.sh"
+fi
+
+# 7. The documentation: the macvtap section parses, and every message it
 #    quotes was printed by one of the tests above.
 echo "== docs"
 if [ ${#series[@]} -gt 0 ]; then

@@ -48,14 +48,18 @@ pkgs=(
     build-essential git ninja-build pkgconf flex bison bzip2 xz-utils ccache
     libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev python3-venv
     gcc-multilib seabios ipxe-qemu busybox-static cpio iproute2 dpkg-dev kmod
-    strace python3-docutils
+    strace python3-docutils clang
 )
 backports=(meson python3-pycotap)
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+# libFuzzer (make fuzz) is in the compiler-rt package of the installed clang
+clang_rt() { echo "libclang-rt-$(clang --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n 1)-dev"; }
 missing=()
 for p in "${pkgs[@]}" "${backports[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+    installed "$p" || missing+=("$p")
 done
+if command -v clang >/dev/null && ! installed "$(clang_rt)"; then missing+=("$(clang_rt)"); fi
 # meson must be >= 1.5 (bookworm's own is 1.0).
 if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' meson 2>/dev/null || echo 0)" lt 1.5; then
     missing+=(meson)
@@ -76,4 +80,6 @@ if [ "$codename" = bookworm ]; then
 else
     apt-get install -y -q --no-install-recommends "${backports[@]}"
 fi
+rt=$(clang_rt)
+installed "$rt" || apt-get install -y -q --no-install-recommends "$rt"
 echo "deps: done (meson $(meson --version))"

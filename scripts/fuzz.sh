@@ -32,4 +32,4 @@ if [ $rc != 0 ]; then
     echo "fuzz: FAILED after ${runs:-?} inputs; reproduce: $out/tap-util-fuzz $out/crash-*" >&2
     exit 1
 fi
-echo "fuzz: ${runs} inputs in ${seconds} s, corpus $(ls "$out/corpus" | wc -l) files, $crashes crashes"
+echo "ok: fuzz: ${runs} inputs in ${seconds} s, corpus $(ls "$out/corpus" | wc -l) files, $crashes crashes"

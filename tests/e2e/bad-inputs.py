@@ -291,14 +291,17 @@ def main():
                     refused += 1
                     n_ok += 1
                     msg = out.strip().splitlines()[0] if out.strip() else ""
-                    print(f"ok   {frontend} {name}: {msg[-110:]}")
-            print(f"== {frontend}: {n_ok} of {len(cases)} refused cleanly "
+                    print(f"  case {frontend} {name}: {msg[-110:]}")
+            print(f"{'ok: ' if n_ok == len(cases) else 'FAIL: '}{frontend}: "
+                  f"{n_ok} of {len(cases)} refused cleanly "
                   f"({time.time() - t0:.1f} s)")
     finally:
         subprocess.run(["ip", "netns", "del", NS], stderr=subprocess.DEVNULL)
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"{tried} bad inputs tried, {refused} refused cleanly, {leaks} leaks")
-    return 0 if tried and refused == tried and leaks == 0 else 1
+    good = tried and refused == tried and leaks == 0
+    print(f"{'ok: ' if good else 'FAIL: '}{tried} bad inputs tried, {refused} refused cleanly, "
+          f"{leaks} leaks")
+    return 0 if good else 1
 
 
 if __name__ == "__main__":
