@@ -8,7 +8,9 @@
 - SIGTERM and QMP quit at run time: the downscript runs, no interface that
   QEMU created is left, the macvtap and its node are untouched;
 - SIGTERM while the ifup script runs at startup: nothing is left (QEMU has
-  no SIGTERM handler yet, so no downscript either)."""
+  no SIGTERM handler yet, so no downscript either);
+- the macvtap deleted between lookup and the open of queue 1 or 2: the
+  error says so, nothing is left."""
 
 import os
 import random
@@ -233,6 +235,37 @@ def plain_tap_signals(workdir):
     os.unlink(os.path.join(workdir, "slow"))
 
 
+def vanish(node, when):
+    """The macvtap deleted between lookup and open of queue WHEN: strace
+    holds that open() of the node for 3 s, and the test deletes the macvtap
+    in that window (a real deletion, only the window is widened)."""
+    before = [link for link in links() if not link.startswith(MVT + "@")]
+    p = subprocess.Popen(
+        ["ip", "netns", "exec", NS, "strace", "-f", "-qq", "-o", "/dev/null", "-P", node,
+         "-e", "trace=openat", "-e", f"inject=openat:delay_enter=3000000:when={when}",
+         QEMU, "-M", "none", "-nodefaults", "-display", "none",
+         "-netdev", f"tap,id=n0,ifname={MVT},queues=2"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        # LeakSanitizer cannot run under ptrace (ASan builds only)
+        env=dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0"))
+    # wait until QEMU (strace's child) sits in that held openat() (257)
+    end, held = time.time() + 20, False
+    while time.time() < end and not held and p.poll() is None:
+        try:
+            with open(f"/proc/{p.pid}/task/{p.pid}/children") as f:
+                qemu = f.read().split()
+            with open(f"/proc/{qemu[0]}/syscall") as f:
+                held = f.read().startswith("257 ")
+        except (OSError, IndexError):
+            pass
+        time.sleep(0.02)
+    run("ip", "-n", NS, "link", "del", MVT)
+    out = p.communicate(timeout=30)[0].strip()
+    want = f"macvtap {MVT} disappeared while QEMU opened {node}"
+    check(held and p.returncode == 1 and want in out and links() == before,
+          f"vanish at open {when} of 2: exit {p.returncode}, said: {[x for x in out.splitlines() if 'qemu-system' in x][-1:]}")
+
+
 def macvtap_signals(workdir, node):
     before, st0 = links(), os.stat(node)
     for how in ("sigterm", "quit"):
@@ -260,6 +293,9 @@ def main():
         churn(workdir)
         macvtap_signals(workdir, node)
         plain_tap_signals(workdir)
+        for when in (1, 2):
+            vanish(node, when)
+            node, mac = macvtap_up()
         deleted_under_guest(workdir, mac)
     finally:
         subprocess.run(["ip", "netns", "del", NS], stderr=subprocess.DEVNULL)
