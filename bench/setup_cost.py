@@ -1,22 +1,29 @@
 #!/usr/bin/python3
-"""Setup cost of a macvtap netdev, per way of attaching and per queue count.
+"""Setup cost of a macvtap netdev: system calls per queue and wall time.
 
-First cut for the benchmarks issue: syscall counts come from `strace -f -c`
-of the whole QEMU run minus a run without a netdev, so other threads add
-noise; no floor, plots or data-path numbers yet.
+Variants (one macvtap in a network namespace of this script's own):
+  ifname    patched QEMU, tap,ifname=MVT,queues=N
+  dev       patched QEMU, tap,dev=/dev/tapX,queues=N
+  fds       patched QEMU, tap,fds=3:4:...  (the queue fds opened here)
+  baseline  unpatched QEMU 10.0, tap,ifname=MVT,queues=N,script=no,downscript=no
 
-For queues in QUEUES and each variant
-  ifname    patched QEMU, -netdev tap,ifname=MVT,queues=N
-  dev       patched QEMU, -netdev tap,dev=/dev/tapN,queues=N
-  fds       patched QEMU, -netdev tap,fds=3:4:...  (fds opened here)
-  baseline  unpatched QEMU, -netdev tap,ifname=MVT,queues=N,script=no,...
-it runs QEMU (-M none) until QMP is ready and quits, under `strace -f -c`,
-and once more without strace for the wall time from exec to the QMP
-greeting. Variants alternate inside each round; ROUNDS rounds. The netdev's
-syscalls are the run's total minus that of the same QEMU without a netdev
-(median of the rounds). Writes bench/results/setup-cost.csv.
+1. System calls. QEMU (-M none, QMP on stdio) runs under `strace -f`; the
+   script sends query-name, then netdev_add. QEMU's main thread runs each
+   command in one main-loop iteration, between two ppoll() calls: the
+   netdev's cost is the main thread's system calls in netdev_add's
+   iteration minus those in query-name's (the QMP dispatch itself). strace
+   does not change which calls QEMU makes, so this count is exact and the
+   same every round; it is taken once per variant and queue count.
+2. Wall time from exec to QMP ready (the answer to query-status, sent at
+   once): the netdev on the command line, no strace; ROUNDS rounds, the
+   variants in a new random order each round; the median and the spread.
 
-Usage: setup_cost.py [--quick]   (--quick: queues 1 and 4, 1 round)
+The floor per queue is what the kernel needs to hand a queue to QEMU: the
+open() plus the per-fd calls QEMU makes for a queue fd it is given (the
+fds variant's slope). Memory management calls (brk, mmap, ...) are the
+allocator's, not the netdev's, and are left out. Writes CSV files to OUT (default bench/results).
+
+Usage: setup_cost.py [--quick] [OUT]   (--quick: queues 1, 4; 1 round)
 """
 
 import csv
@@ -28,116 +35,232 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PATCHED = os.path.join(TOP, "build", "bin", "qemu-system-x86_64")
 BASELINE = os.path.join(TOP, "build", "baseline", "bin", "qemu-system-x86_64")
-NS = f"mvtb{os.getpid()}"
+NS = f"mvtc{os.getpid()}"
 MVT = "mvt0"
 QUICK = "--quick" in sys.argv
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+OUT = ARGS[0] if ARGS else os.path.join(TOP, "bench", "results")
 QUEUES = [1, 4] if QUICK else [1, 2, 4, 16, 64, 256]
-ROUNDS = 1 if QUICK else 7
-QMP_IN = b'{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n'
+ROUNDS = 1 if QUICK else int(os.environ.get("ROUNDS", "9"))
+VARIANTS = ["ifname", "dev", "fds", "baseline"]
+NOISE = {"brk", "mmap", "munmap", "madvise", "mprotect"}   # allocator, not the netdev
 
 
 def sh(*args):
-    subprocess.run(args, check=True)
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
-def qemu_cmd(binary, netdev):
-    cmd = ["ip", "netns", "exec", NS, binary, "-M", "none", "-nodefaults",
-           "-display", "none", "-qmp", "stdio"]
-    return cmd + (["-netdev", netdev] if netdev else [])
+def topology():
+    sh("ip", "netns", "add", NS)
+    sh("ip", "-n", NS, "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+    sh("ip", "-n", NS, "link", "add", "link", "v0", "name", MVT, "index",
+       str(random.randint(100000, 999999)), "type", "macvtap", "mode", "bridge")
+    sh("ip", "-n", NS, "link", "set", MVT, "up")
+    return "/dev/tap" + sh("ip", "netns", "exec", NS, "cat", f"/sys/class/net/{MVT}/ifindex").strip()
 
 
-def run(cmd, fds=(), strace=False):
-    """Run QEMU until it quits; return (syscall count or None, seconds to
-    the QMP greeting)."""
-    out = None
-    if strace:
-        out = tempfile.mktemp(prefix="strace.")
-        cmd = ["strace", "-f", "-c", "-o", out] + cmd
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, pass_fds=fds)
-    p.stdout.readline()                      # the QMP greeting
-    ready = time.monotonic() - t0
-    _, err = p.communicate(QMP_IN, timeout=120)
-    if p.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)}: {err.decode()[-300:]}")
-    calls = None
-    if strace:
-        text = open(out).read()
-        os.unlink(out)
-        m = re.search(r"^-+ -+ -+ -+ -+ -+\s*\n100\.00\s+\S+\s+\S+\s+(\d+)", text, re.M) \
-            or re.search(r"\s(\d+)\s+(\d+\s+)?total$", text, re.M)
-        calls = int(m.group(1))
-    return calls, ready
+def netdev_opts(variant, n, node):
+    """The tap options of a variant, as a QAPI dict."""
+    if variant == "ifname":
+        return {"ifname": MVT, "queues": n}
+    if variant == "dev":
+        return {"dev": node, "queues": n}
+    if variant == "fds":
+        return {"fds": ":".join(str(3 + i) for i in range(n))}
+    return {"ifname": MVT, "queues": n, "script": "no", "downscript": "no"}
 
 
-def variants(node, n):
-    return {
-        "ifname": (PATCHED, f"tap,id=n0,ifname={MVT},queues={n}", 0),
-        "dev": (PATCHED, f"tap,id=n0,dev={node},queues={n}", 0),
-        "fds": (PATCHED, None, n),  # fds= is filled in with the fds opened
-        "baseline": (BASELINE, f"tap,id=n0,ifname={MVT},queues={n},script=no,downscript=no", 0),
-    }
+def cli(opts):
+    return "tap,id=n0," + ",".join(f"{k}={v}" for k, v in opts.items())
 
 
-def open_fds(node, n):
-    """n queue fds of the node, as libvirt opens them; pass_fds hands them
-    to QEMU under the same numbers."""
-    return [os.open(node, os.O_RDWR) for _ in range(n)]
+def open_fds(variant, n, node):
+    return [os.open(node, os.O_RDWR) for _ in range(n)] if variant == "fds" else []
+
+
+def placed(fds):
+    """preexec_fn: give the child FDS as 3, 4, ... (above them first)."""
+    def pre():
+        high = [os.dup(fd) for fd in fds]
+        for i, fd in enumerate(high):
+            os.dup2(fd, 3 + i)
+    return pre
+
+
+def qemu(variant):
+    return BASELINE if variant == "baseline" else PATCHED
+
+
+def main_thread_windows(trace):
+    """The main thread's system calls, split at its ppoll() calls."""
+    lines = open(trace).read().splitlines()
+    main = lines[0].split()[0]
+    windows, cur, replies = [], [], []
+    for line in lines:
+        pid, _, call = line.partition(" ")
+        call = call.strip()
+        if pid != main or call.startswith("<..."):
+            continue
+        name = re.match(r"[a-z0-9_]+", call)
+        if not name:
+            continue
+        name = name.group(0)
+        if name == "ppoll":
+            windows.append(cur)
+            cur = []
+            continue
+        if name == "writev" and '"{\\"return\\"' in call:
+            replies.append(len(windows))     # answered after window N-1 ran
+        if name not in NOISE:
+            cur.append(name if name != "ioctl" else "ioctl:" + call.split(",")[1].strip())
+    return windows, replies
+
+
+def syscalls(variant, n, node):
+    """System calls of netdev_add (minus the QMP dispatch), by name."""
+    fds = open_fds(variant, n, node)
+    trace = tempfile.mktemp(prefix="setup-cost.", suffix=".strace")
+    cmds = ['{"execute":"qmp_capabilities"}', '{"execute":"query-name"}',
+            '{"execute":"netdev_add","arguments":%s}' % __import__("json").dumps(
+                dict(netdev_opts(variant, n, node), type="tap", id="n0")),
+            '{"execute":"quit"}']
+    try:
+        p = subprocess.Popen(["ip", "netns", "exec", NS, "strace", "-f", "-qq", "-s", "24",
+                              "-o", trace, qemu(variant), "-M", "none", "-nodefaults",
+                              "-display", "none", "-qmp", "stdio"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                             preexec_fn=placed(fds), pass_fds=tuple(range(3, 3 + len(fds))))
+        p.stdout.readline()
+        answers = []
+        for c in cmds:          # one at a time: one main-loop iteration each
+            p.stdin.write(c + "\n")
+            p.stdin.flush()
+            answers.append(p.stdout.readline())
+        p.wait(timeout=60)
+        if '"error"' in answers[2]:
+            raise RuntimeError(f"{variant} queues={n}: {answers[2]}")
+        windows, replies = main_thread_windows(trace)
+        # replies: caps, query-name, netdev_add, quit; each was prepared in
+        # the window before the ppoll() that precedes its writev()
+        base = Counter(windows[replies[1] - 1])
+        cost = Counter(windows[replies[2] - 1])
+        cost.subtract(base)
+        return +cost
+    finally:
+        for fd in fds:
+            os.close(fd)
+        if os.path.exists(trace):
+            os.unlink(trace)
+
+
+def ready_time(variant, n, node):
+    """Seconds from exec to the answer to query-status."""
+    fds = open_fds(variant, n, node)
+    try:
+        t0 = time.monotonic()
+        p = subprocess.Popen(["ip", "netns", "exec", NS, qemu(variant), "-M", "none",
+                              "-nodefaults", "-display", "none", "-qmp", "stdio",
+                              "-netdev", cli(netdev_opts(variant, n, node))],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True,
+                             preexec_fn=placed(fds), pass_fds=tuple(range(3, 3 + len(fds))))
+        p.stdin.write('{"execute":"qmp_capabilities"}\n{"execute":"query-status"}\n')
+        p.stdin.flush()
+        for line in p.stdout:
+            if '"status"' in line:
+                break
+        elapsed = time.monotonic() - t0
+        p.stdin.write('{"execute":"quit"}\n')
+        p.stdin.flush()
+        p.communicate(timeout=60)
+        if p.returncode != 0:
+            raise RuntimeError(f"{variant} queues={n}: exit {p.returncode}")
+        return elapsed
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def fit(points):
+    """Least-squares line through (queues, calls): (per queue, fixed)."""
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    slope = sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x in xs)
+    return slope, my - slope * mx
 
 
 def main():
-    os.makedirs(os.path.join(TOP, "bench", "results"), exist_ok=True)
-    sh("ip", "netns", "add", NS)
+    if os.geteuid() != 0:
+        print("setup_cost: needs root (network namespaces)")
+        return 1
+    variants = [v for v in VARIANTS if v != "baseline" or os.path.exists(BASELINE)]
+    if "baseline" not in variants:
+        print(f"setup_cost: {BASELINE} not built ('make baseline'): baseline left out")
+    os.makedirs(OUT, exist_ok=True)
     try:
-        sh("ip", "-n", NS, "link", "add", "v0", "type", "veth", "peer", "name", "v1")
-        sh("ip", "-n", NS, "link", "add", "link", "v0", "name", MVT, "index",
-           str(random.randint(100000, 999999)), "type", "macvtap", "mode", "bridge")
-        idx = subprocess.run(["ip", "netns", "exec", NS, "cat", f"/sys/class/net/{MVT}/ifindex"],
-                             check=True, capture_output=True, text=True).stdout.strip()
-        node = f"/dev/tap{idx}"
+        node = topology()
+        print(f"setup_cost: macvtap {MVT} ({node}), queues {QUEUES}, "
+              f"variants {variants}, {ROUNDS} round(s) of wall times")
         rows = []
-        base_calls = {b: [] for b in (PATCHED, BASELINE)}
-        results = {}
-        for r in range(ROUNDS):
-            for b in (PATCHED, BASELINE):
-                base_calls[b].append(run(qemu_cmd(b, None), strace=True)[0])
+        for v in variants:
             for n in QUEUES:
-                for name, (binary, netdev, nfds) in variants(node, n).items():
-                    fds = []
-                    if nfds:
-                        fds = open_fds(node, nfds)
-                        netdev = "tap,id=n0,fds=" + ":".join(str(f) for f in fds)
-                    calls, _ = run(qemu_cmd(binary, netdev), fds, strace=True)
-                    _, ready = run(qemu_cmd(binary, netdev), fds)
-                    for f in fds:
-                        os.close(f)
-                    results.setdefault((name, n), []).append((calls, ready))
-            print(f"setup-cost: round {r + 1}/{ROUNDS} done", file=sys.stderr)
-        for (name, n), vals in sorted(results.items()):
-            b = PATCHED if name != "baseline" else BASELINE
-            base = statistics.median(base_calls[b])
-            calls = statistics.median(v[0] for v in vals) - base
-            ready = statistics.median(v[1] for v in vals)
-            rows.append({"variant": name, "queues": n, "netdev_syscalls": round(calls),
-                         "ready_ms": round(ready * 1000, 1)})
-        path = os.path.join(TOP, "bench", "results", "setup-cost.csv")
-        with open(path, "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)
-        print(f"{'variant':10} {'queues':>6} {'syscalls':>9} {'per queue':>9} {'ready ms':>9}")
-        for row in rows:
-            print(f"{row['variant']:10} {row['queues']:>6} {row['netdev_syscalls']:>9} "
-                  f"{row['netdev_syscalls'] / row['queues']:>9.1f} {row['ready_ms']:>9}")
-        print(f"setup-cost: wrote {path}")
+                c = syscalls(v, n, node)
+                rows.append((v, n, sum(c.values()), c))
+                print(f"  syscalls {v:8} queues={n:<3} {sum(c.values()):5}", flush=True)
+        with open(os.path.join(OUT, "setup-syscalls.csv"), "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["variant", "queues", "syscalls", "by_call"])
+            for v, n, total, c in rows:
+                w.writerow([v, n, total, " ".join(f"{k}={c[k]}" for k in sorted(c))])
+
+        times = {(v, n): [] for v in variants for n in QUEUES}
+        for r in range(ROUNDS):
+            order = [(v, n) for v in variants for n in QUEUES]
+            random.shuffle(order)
+            for v, n in order:
+                times[(v, n)].append(ready_time(v, n, node))
+            print(f"  wall-time round {r + 1}/{ROUNDS} done", flush=True)
+        with open(os.path.join(OUT, "setup-time.csv"), "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["variant", "queues", "median_ms", "min_ms", "max_ms", "runs"])
+            for (v, n), ts in times.items():
+                w.writerow([v, n, f"{statistics.median(ts) * 1000:.2f}",
+                            f"{min(ts) * 1000:.2f}", f"{max(ts) * 1000:.2f}", len(ts)])
+
+        # summary
+        fits = {v: fit([(n, t) for vv, n, t, _ in rows if vv == v]) for v in variants}
+        floor = fits["fds"][0] + 1
+        with open(os.path.join(OUT, "setup-summary.csv"), "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["variant", "per_queue", "fixed", "floor_per_queue"])
+            for v in variants:
+                w.writerow([v, f"{fits[v][0]:.2f}", f"{fits[v][1]:.1f}", f"{floor:.2f}"])
+        print()
+        print(f"{'variant':10} {'syscalls/queue':>14} {'fixed':>6}   "
+              + "  ".join(f"q={n:<3}" for n in QUEUES))
+        for v in variants:
+            print(f"{v:10} {fits[v][0]:14.2f} {fits[v][1]:6.1f}   "
+                  + "  ".join(f"{t:5}" for vv, n, t, _ in rows if vv == v))
+        print(f"{'floor':10} {floor:14.2f}          (open() + the fds variant's per-fd calls)")
+        print()
+        big = max(QUEUES)
+        print(f"wall time to QMP ready, median of {ROUNDS} (ms)")
+        print(f"{'variant':10} " + "  ".join(f"q={n:<6}" for n in QUEUES))
+        for v in variants:
+            print(f"{v:10} " + "  ".join(f"{statistics.median(times[(v, n)]) * 1000:8.1f}"
+                                         for n in QUEUES))
+        ratio = statistics.median(times[("ifname", big)]) / statistics.median(times[("fds", big)])
+        print(f"ifname/fds at {big} queues: {ratio:.3f}")
+        print(f"setup_cost: wrote {OUT}/setup-syscalls.csv, setup-time.csv, setup-summary.csv")
     finally:
-        subprocess.run(["ip", "netns", "del", NS])
+        subprocess.run(["ip", "netns", "del", NS], stderr=subprocess.DEVNULL)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
