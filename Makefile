@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree build firmware guest check demo export baseline error-report e2e-report cover-letter fuzz check-asan clean
+.PHONY: help deps tree build firmware guest check demo export baseline error-report e2e-report cover-letter fuzz check-asan bench clean
 
 help:
 	@echo "make demo      boot a guest through a macvtap with queues=4 (installs and builds first)"
@@ -18,6 +18,7 @@ help:
 	@echo "make cover-letter  refresh docs/errors-before-after.* and patches/0000-cover-letter.patch"
 	@echo "make fuzz      run the libFuzzer harness (FUZZ_SECONDS, default 60)"
 	@echo "make check-asan    the series' tests on an ASan/UBSan build"
+	@echo "make bench     benchmarks: bench/results/*.csv and *.png (about 20 minutes)"
 	@echo "make clean     remove build outputs (keeps downloads)"
 
 deps:
@@ -64,6 +65,9 @@ fuzz: build
 
 check-asan: build firmware guest
 	@$(S)/check-asan.sh
+
+bench: build firmware guest baseline
+	@$(S)/bench.sh
 
 clean:
 	@$(S)/clean.sh

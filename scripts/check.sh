@@ -172,7 +172,21 @@ if [ ${#series[@]} -gt 0 ]; then
     SHOW_CASES=1 run_test "asan: series tests under ASan/LSan/UBSan" "$top/scripts/check-asan.sh"
 fi
 
-# 7. The documentation: the macvtap section parses, and every message it
+# 7. The benchmark scripts still work: a quick run into build/bench-smoke
+#    (numbers are not judged here; `make bench` measures).
+echo "== bench (smoke run)"
+bench_smoke() {
+    local out=$top/build/bench-smoke f
+    rm -rf "$out"
+    "$top/scripts/bench.sh" --quick "$out"
+    for f in setup-syscalls.csv setup-time.csv datapath.csv setup-syscalls.png setup-time.png datapath.png; do
+        [ -s "$out/$f" ] || { echo "bench smoke: $out/$f missing"; return 1; }
+    done
+    echo "ok: bench smoke: every CSV and PNG written"
+}
+SHOW_CASES=1 run_test "bench: smoke run of setup_cost, datapath, plot" bench_smoke
+
+# 8. The documentation: the macvtap section parses, and every message it
 #    quotes was printed by one of the tests above.
 echo "== docs"
 if [ ${#series[@]} -gt 0 ]; then

@@ -48,7 +48,7 @@ pkgs=(
     build-essential git ninja-build pkgconf flex bison bzip2 xz-utils ccache
     libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev python3-venv
     gcc-multilib seabios ipxe-qemu busybox-static cpio iproute2 dpkg-dev kmod
-    strace python3-docutils clang
+    strace python3-docutils clang python3-matplotlib
 )
 backports=(meson python3-pycotap)
 
