@@ -18,7 +18,9 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "build", "qemu", "python"))
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402
+from qemu_proc import reap  # noqa: E402
 
 QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", "bin", "qemu-system-x86_64"))
 FIRMWARE = os.path.join(TOP, "build", "firmware")
@@ -197,15 +199,7 @@ class QmpQemu:
             self.qmp.cmd_raw("quit", {})
         except Exception:
             pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        try:
-            self.qmp.close()
-        except Exception:
-            pass  # QEMU closed the socket first
+        reap(self.proc, self.qmp, 10)
         shutil.rmtree(self.sockdir, ignore_errors=True)
 
 

@@ -23,7 +23,9 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "build", "qemu", "python"))
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402
+from qemu_proc import reap  # noqa: E402
 
 QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", "bin", "qemu-system-x86_64"))
 FIRMWARE = os.path.join(TOP, "build", "firmware")
@@ -97,15 +99,7 @@ class Qemu:
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        try:
-            self.qmp.close()
-        except Exception:
-            pass
+        reap(self.proc, self.qmp, 20)
 
 
 def churn(workdir):
