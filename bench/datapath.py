@@ -29,6 +29,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tests", "lib"))
+from qemu_proc import fds_from_3  # noqa: E402
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PATCHED = os.path.join(TOP, "build", "bin", "qemu-system-x86_64")
 BASELINE = os.path.join(TOP, "build", "baseline", "bin", "qemu-system-x86_64")
@@ -121,13 +125,9 @@ def one_run(variant, q, node, mac, initrd, script, accel_name):
                             str(SECONDS), "2"], stdout=subprocess.PIPE, text=True)
     udp = subprocess.Popen(["ip", "netns", "exec", NS_PEER, tool, "udp-recv", "5002",
                             str(SECONDS)], stdout=subprocess.PIPE, text=True)
-
-    def pre():
-        for i, fd in enumerate([os.dup(f) for f in fds]):
-            os.dup2(fd, 3 + i)
     try:
         g = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                           timeout=240, preexec_fn=pre, pass_fds=tuple(range(3, 3 + q)) if fds else ())
+                           timeout=240, **fds_from_3(fds))
         t_out = tcp.communicate(timeout=60)[0]
         u_out = udp.communicate(timeout=180)[0]
     finally:

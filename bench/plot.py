@@ -29,6 +29,18 @@ def rows(name):
         return list(csv.DictReader(f))
 
 
+def finish_per_queue(fig, ax, ylabel, title, name):
+    """Axes over the queue count (log 2), labels, legend; save as NAME."""
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("queues")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(os.path.join(DIR, name), dpi=100)
+
+
 def setup_syscalls():
     data, floor = defaultdict(list), None
     for r in rows("setup-syscalls.csv"):
@@ -43,14 +55,9 @@ def setup_syscalls():
         ax.plot([q for q, _ in pts], [c / q for q, c in pts], marker="o", label=LABELS.get(v, v))
     if floor:
         ax.axhline(floor, color="grey", linestyle="--", label=f"floor ({floor:.1f}/queue)")
-    ax.set_xscale("log", base=2)
-    ax.set_xlabel("queues")
-    ax.set_ylabel("system calls per queue (netdev_add)")
-    ax.set_title("Setup cost: system calls per queue, fixed cost included")
-    ax.legend()
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(os.path.join(DIR, "setup-syscalls.png"), dpi=100)
+    finish_per_queue(fig, ax, "system calls per queue (netdev_add)",
+                     "Setup cost: system calls per queue, fixed cost included",
+                     "setup-syscalls.png")
 
 
 def setup_time():
@@ -67,14 +74,8 @@ def setup_time():
         med = [p[1] for p in pts]
         err = [[p[1] - p[2] for p in pts], [p[3] - p[1] for p in pts]]
         ax.errorbar(qs, med, yerr=err, marker="o", capsize=3, label=LABELS.get(v, v))
-    ax.set_xscale("log", base=2)
-    ax.set_xlabel("queues")
-    ax.set_ylabel("ms from exec to QMP ready (median, min-max)")
-    ax.set_title("Setup cost: wall time")
-    ax.legend()
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(os.path.join(DIR, "setup-time.png"), dpi=100)
+    finish_per_queue(fig, ax, "ms from exec to QMP ready (median, min-max)",
+                     "Setup cost: wall time", "setup-time.png")
 
 
 def datapath():

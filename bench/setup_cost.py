@@ -31,6 +31,7 @@ Usage: setup_cost.py [--quick] [OUT]   (--quick: queues 1, 4; 1 round)
 """
 
 import csv
+import json
 import os
 import random
 import re
@@ -40,6 +41,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tests", "lib"))
+from qemu_proc import fds_from_3  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PATCHED = os.path.join(TOP, "build", "bin", "qemu-system-x86_64")
@@ -87,15 +92,6 @@ def open_fds(variant, n, node):
     return [os.open(node, os.O_RDWR) for _ in range(n)] if variant == "fds" else []
 
 
-def placed(fds):
-    """preexec_fn: give the child FDS as 3, 4, ... (above them first)."""
-    def pre():
-        high = [os.dup(fd) for fd in fds]
-        for i, fd in enumerate(high):
-            os.dup2(fd, 3 + i)
-    return pre
-
-
 def qemu(variant):
     return BASELINE if variant == "baseline" else PATCHED
 
@@ -128,9 +124,10 @@ def main_thread_windows(trace):
 def syscalls(variant, n, node):
     """System calls of netdev_add (minus the QMP dispatch), by name."""
     fds = open_fds(variant, n, node)
-    trace = tempfile.mktemp(prefix="setup-cost.", suffix=".strace")
+    handle, trace = tempfile.mkstemp(prefix="setup-cost.", suffix=".strace")
+    os.close(handle)
     cmds = ['{"execute":"qmp_capabilities"}', '{"execute":"query-name"}',
-            '{"execute":"netdev_add","arguments":%s}' % __import__("json").dumps(
+            '{"execute":"netdev_add","arguments":%s}' % json.dumps(
                 dict(netdev_opts(variant, n, node), type="tap", id="n0")),
             '{"execute":"quit"}']
     try:
@@ -138,7 +135,7 @@ def syscalls(variant, n, node):
                               "-o", trace, qemu(variant), "-M", "none", "-nodefaults",
                               "-display", "none", "-qmp", "stdio"],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                             preexec_fn=placed(fds), pass_fds=tuple(range(3, 3 + len(fds))))
+                             **fds_from_3(fds))
         p.stdout.readline()
         answers = []
         for c in cmds:          # one at a time: one main-loop iteration each
@@ -193,7 +190,7 @@ def ready_time(variant, n, node):
                               "-netdev", cli(netdev_opts(variant, n, node))],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True,
-                             preexec_fn=placed(fds), pass_fds=tuple(range(3, 3 + len(fds))))
+                             **fds_from_3(fds))
         p.stdin.write('{"execute":"qmp_capabilities"}\n{"execute":"query-status"}\n')
         p.stdin.flush()
         for line in p.stdout:

@@ -20,7 +20,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(TOP, "build", "qemu", "python"))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402
-from qemu_proc import reap  # noqa: E402
+from qemu_proc import fds_from_3, reap  # noqa: E402
 
 QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", "bin", "qemu-system-x86_64"))
 FIRMWARE = os.path.join(TOP, "build", "firmware")
@@ -148,21 +148,12 @@ def open_queue_fds(topo, opts):
     return [os.open(topo.node, os.O_RDWR), os.open(topo.node, os.O_RDWR)]
 
 
-def child_fds(fds):
-    """Make FDS the child's 3 and 4 (pass_fds keeps numbers, so dup2 first)."""
-    def pre():
-        for i, fd in enumerate(fds):
-            os.dup2(fd, 3 + i)
-    return pre
-
-
 def run_cli(topo, frontend, setup, opts):
     fds = open_queue_fds(topo, opts)
     try:
         p = subprocess.run(topo.prefix(setup) + base_cmd() + cli_args(frontend, opts),
                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                           timeout=10, preexec_fn=child_fds(fds),
-                           pass_fds=(3, 4) if fds else ())
+                           timeout=10, **fds_from_3(fds))
         return p.returncode, p.stdout + p.stderr, None
     except subprocess.TimeoutExpired:
         return 124, "(still running after 10 s)", None
@@ -183,8 +174,7 @@ class QmpQemu:
         self.stderr = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(topo.prefix(setup) + base_cmd() + ["-qmp", f"unix:{sock}"],
                                      stdin=subprocess.DEVNULL, stdout=self.stderr,
-                                     stderr=self.stderr, preexec_fn=child_fds(fds),
-                                     pass_fds=(3, 4) if fds else ())
+                                     stderr=self.stderr, **fds_from_3(fds))
         self.qmp.accept(timeout=20)
 
     def fds(self):
