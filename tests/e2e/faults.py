@@ -242,16 +242,20 @@ def vanish(node, when):
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         # LeakSanitizer cannot run under ptrace (ASan builds only)
         env=dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0"))
-    # wait until QEMU (strace's child) sits in that held openat() (257)
-    end, held = time.time() + 20, False
+    # wait until QEMU (strace's child) sits in that held openat() (257):
+    # the same openat for 0.5 s, as no other open takes that long
+    end, held, seen, since = time.time() + 30, False, None, 0.0
     while time.time() < end and not held and p.poll() is None:
         try:
             with open(f"/proc/{p.pid}/task/{p.pid}/children") as f:
                 qemu = f.read().split()
             with open(f"/proc/{qemu[0]}/syscall") as f:
-                held = f.read().startswith("257 ")
+                now = f.read()
         except (OSError, IndexError):
-            pass
+            now = None
+        if now is None or not now.startswith("257 ") or now != seen:
+            seen, since = now, time.time()
+        held = seen is not None and seen.startswith("257 ") and time.time() - since >= 0.5
         time.sleep(0.02)
     run("ip", "-n", NS, "link", "del", MVT)
     out = p.communicate(timeout=30)[0].strip()
