@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree build firmware guest check demo export baseline error-report e2e-report cover-letter fuzz check-asan bench clean
+.PHONY: help deps tree build firmware guest check demo export baseline error-report e2e-report cover-letter fuzz check-asan bench libvirt-demo clean
 
 help:
 	@echo "make demo      boot a guest through a macvtap with queues=4 (installs and builds first)"
@@ -19,6 +19,7 @@ help:
 	@echo "make fuzz      run the libFuzzer harness (FUZZ_SECONDS, default 60)"
 	@echo "make check-asan    the series' tests on an ASan/UBSan build"
 	@echo "make bench     benchmarks: bench/results/*.csv and *.png (about 20 minutes)"
+	@echo "make libvirt-demo  libvirt handing QEMU another namespace's macvtap: docs/libvirt-same-ifindex.txt"
 	@echo "make clean     remove build outputs (keeps downloads)"
 
 deps:
@@ -36,7 +37,8 @@ firmware: tree
 guest: deps
 	@$(S)/guest.sh
 
-check: build firmware guest
+# baseline: libvirt's capability probe of the patched binary is compared with the base's
+check: build firmware guest baseline
 	@$(S)/check.sh
 
 demo: build firmware guest
@@ -68,6 +70,9 @@ check-asan: build firmware guest
 
 bench: build firmware guest baseline
 	@$(S)/bench.sh
+
+libvirt-demo: build firmware guest baseline
+	@set -o pipefail; bash tests/demo/libvirt-same-ifindex.sh | tee docs/libvirt-same-ifindex.txt
 
 clean:
 	@$(S)/clean.sh

@@ -51,12 +51,16 @@ pkgs=(
     strace python3-docutils clang python3-matplotlib
 )
 backports=(meson python3-pycotap)
+# A real libvirt for tests/e2e/libvirt.sh: the QEMU driver daemon and virsh.
+# On bookworm these (and only these, with the libvirt libraries they pin)
+# come from bookworm-backports (11.x); trixie has them natively.
+libvirt=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 # libFuzzer (make fuzz) is in the compiler-rt package of the installed clang
 clang_rt() { echo "libclang-rt-$(clang --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n 1)-dev"; }
 missing=()
-for p in "${pkgs[@]}" "${backports[@]}"; do
+for p in "${pkgs[@]}" "${backports[@]}" "${libvirt[@]}"; do
     installed "$p" || missing+=("$p")
 done
 if command -v clang >/dev/null && ! installed "$(clang_rt)"; then missing+=("$(clang_rt)"); fi
@@ -79,6 +83,19 @@ if [ "$codename" = bookworm ]; then
     apt-get install -y -q --no-install-recommends -t bookworm-backports "${backports[@]}"
 else
     apt-get install -y -q --no-install-recommends "${backports[@]}"
+fi
+# The installation must not start a libvirt daemon (the tests start their
+# own, in private namespaces): a policy-rc.d refuses service starts meanwhile.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 0755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+echo "deps: installing ${libvirt[*]}"
+if [ "$codename" = bookworm ]; then
+    apt-get install -y -q --no-install-recommends "${libvirt[@]/%//bookworm-backports}"
+else
+    apt-get install -y -q --no-install-recommends "${libvirt[@]}"
 fi
 rt=$(clang_rt)
 installed "$rt" || apt-get install -y -q --no-install-recommends "$rt"

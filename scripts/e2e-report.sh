@@ -17,7 +17,8 @@ verdict() {
         echo "PASS"
     else
         local why
-        why=$(grep -h -m1 '^FAIL' "$1" | sed 's/^FAIL: *//; s/|/\\|/g' | cut -c1-140)
+        # every failed case of the test, each cut to 140 characters
+        why=$(grep -h '^FAIL' "$1" | sed 's/^FAIL: *//; s/|/\\|/g' | cut -c1-140 | paste -sd';' | sed 's/;/; /g')
         echo "FAIL: ${why:-exit status $2}"
     fi
 }

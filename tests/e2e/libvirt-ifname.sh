@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Proves: the series' own syntax works under a real libvirt: -netdev tap,ifname=MVT,queues=2 (no script options) in <qemu:commandline>, and QMP netdev_add ifname=MVT,queues=2 + device_add through virsh qemu-monitor-command; the base runs its default ifup script on the macvtap.
+set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/libvirt.sh"
+
+topology_up
+libvirt_up
+
+# 1. the user's -netdev line, passed through libvirt
+commandline_case() {
+    local cmdline="    <qemu:arg value='-netdev'/><qemu:arg value='tap,id=n0,ifname=$MVT,queues=2'/>
+    <qemu:arg value='-device'/><qemu:arg value='virtio-net-pci,netdev=n0,mq=on,vectors=6,mac=$MVT_MAC,romfile='/>"
+    boot_domain qemu-commandline 2 "" "$cmdline"
+}
+
+# 2. netdev_add + device_add over QMP, through libvirt's monitor connection
+qmp_case() {
+    local name=qmp-netdev-add console end
+    console=$workdir/$name.console
+    start_domain "$name" "$(domain_xml "$name" "guest.wait=90" "")"
+    end=$((SECONDS + 90))
+    until grep -q 'GUEST-RESULT boot' "$console" 2>/dev/null; do
+        [ $SECONDS -lt $end ] || die "$name: the guest did not boot"
+        sleep 0.2
+    done
+    qmp() {
+        local out
+        out=$(lv_virsh qemu-monitor-command "$name" "$1") || die "$name: $1: virsh failed"
+        echo "$name: $1 -> $out"
+        case "$out" in *'"error"'*) die "$name: QEMU refused $1: $(sed 's/.*"desc": *"\([^"]*\)".*/\1/' <<<"$out")" ;; esac
+    }
+    qmp "{\"execute\":\"netdev_add\",\"arguments\":{\"type\":\"tap\",\"id\":\"hn1\",\"ifname\":\"$MVT\",\"queues\":2}}"
+    qmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"virtio-net-pci\",\"id\":\"nic1\",\"netdev\":\"hn1\",\"mq\":true,\"vectors\":6,\"mac\":\"$MVT_MAC\",\"romfile\":\"\"}}"
+    wait_domain "$name"
+    expect_guest "$name" "$(console_log "$name")" 2
+}
+
+# each case in a subshell of its own, so that both run even if one fails
+rc=0
+(commandline_case) || rc=1
+(qmp_case) || rc=1
+exit $rc
