@@ -2,15 +2,24 @@
 # needs (as root on Debian 12 or 13); see README.md.
 SHELL := /bin/bash
 S := scripts
+# The system emulators `make build` and `make baseline` build; `make check`
+# and `make e2e-report` build x86_64 and aarch64 (the per-patch builds stay
+# x86_64 only). PREFIX and DESTDIR are for `make install`/`make uninstall`.
+TARGETS ?= x86_64-softmmu
+PREFIX ?= /usr/local
+export TARGETS PREFIX DESTDIR
 
-.PHONY: help deps tree build firmware guest check demo export baseline error-report e2e-report cover-letter fuzz check-asan bench libvirt-demo clean
+.PHONY: help deps tree build firmware guest check demo export baseline error-report e2e-report cover-letter fuzz check-asan bench libvirt-demo install uninstall debian-patches clean
 
 help:
 	@echo "make demo      boot a guest through a macvtap with queues=4 (installs and builds first)"
 	@echo "make check     every test, ending in 'N passed, N failed, N skipped'"
 	@echo "make deps      install build and test dependencies (apt, root)"
 	@echo "make tree      build/qemu: pinned base + patches/ as git commits"
-	@echo "make build     build build/bin/qemu-system-x86_64"
+	@echo "make build     build build/bin/qemu-system-x86_64 (TARGETS='x86_64-softmmu aarch64-softmmu' for more)"
+	@echo "make install   install the built emulators, firmware, bridge helper (PREFIX=/usr/local, DESTDIR)"
+	@echo "make uninstall remove exactly what make install installed"
+	@echo "make debian-patches  the series as a quilt series with DEP-3 headers: build/debian-patches/"
 	@echo "make export    rewrite patches/ from build/qemu (base..HEAD)"
 	@echo "make baseline  build the unpatched base into build/baseline/bin"
 	@echo "make error-report  bad command lines, baseline vs patched: build/reports/errors.md"
@@ -36,9 +45,13 @@ firmware: tree
 
 guest: deps
 	@$(S)/guest.sh
+	@if [[ " $(TARGETS) " == *" aarch64-softmmu "* ]]; then $(S)/guest.sh arm64; fi
 
-# baseline: libvirt's capability probe of the patched binary is compared with the base's
-check: build firmware guest baseline
+# The unpatched base (x86_64 only): libvirt's capability probe of the patched
+# binary is compared with the base's.
+check: TARGETS = x86_64-softmmu aarch64-softmmu
+check: build firmware guest
+	@TARGETS=x86_64-softmmu $(S)/baseline.sh
 	@$(S)/check.sh
 
 demo: build firmware guest
@@ -53,6 +66,7 @@ baseline: deps
 error-report: build firmware baseline
 	@$(S)/error-report.sh
 
+e2e-report: TARGETS = x86_64-softmmu aarch64-softmmu
 e2e-report: build firmware guest baseline
 	@$(S)/e2e-report.sh
 	@cp build/reports/e2e.md docs/e2e-before-after.md
@@ -73,6 +87,15 @@ bench: build firmware guest baseline
 
 libvirt-demo: build firmware guest baseline
 	@set -o pipefail; bash tests/demo/libvirt-same-ifindex.sh | tee docs/libvirt-same-ifindex.txt
+
+install: build firmware
+	@$(S)/install.sh
+
+uninstall:
+	@$(S)/uninstall.sh
+
+debian-patches: deps
+	@$(S)/debian-patches.sh
 
 clean:
 	@$(S)/clean.sh

@@ -94,7 +94,7 @@ if [ ${#series[@]} -gt 0 ]; then
         git -C "$tree" worktree prune
         git -C "$tree" worktree add -q --detach "$each" base
     fi
-    if ! "$top/scripts/build.sh" "$each" "$each/build" "$each/bin" >"$logs/build-each-setup.log" 2>&1; then
+    if ! TARGETS=x86_64-softmmu "$top/scripts/build.sh" "$each" "$each/build" "$each/bin" >"$logs/build-each-setup.log" 2>&1; then
         echo "build: each patch: could not set up $each, see $logs/build-each-setup.log"
         fail=$((fail + 1))
     fi
@@ -163,6 +163,16 @@ for t in "$top"/tests/e2e/*; do
         *.py) SHOW_CASES=1 run_test "e2e: $(basename "$t" .py)" /usr/bin/python3 "$t" ;;
     esac
 done
+
+# 5b. Installing and packaging: make install into a temporary DESTDIR, and
+#     the quilt series for Debian on top of Debian's own patches.
+echo "== install and packaging"
+SHOW_CASES=1 run_test "install: DESTDIR install runs the demo line without -L, uninstall" \
+    bash "$top/tests/install/installed-qemu.sh"
+if [ ${#series[@]} -gt 0 ]; then
+    SHOW_CASES=1 run_test "debian: quilt series applies on Debian's debian/patches, no fuzz" \
+        "$top/scripts/check-quilt.sh"
+fi
 
 # 6. Robustness: the fuzzer over the pure helpers, and the series' tests
 #    again on an ASan/UBSan build.

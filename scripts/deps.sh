@@ -48,13 +48,31 @@ pkgs=(
     build-essential git ninja-build pkgconf flex bison bzip2 xz-utils ccache
     libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev python3-venv
     gcc-multilib seabios ipxe-qemu busybox-static cpio iproute2 dpkg-dev kmod
-    strace python3-docutils clang python3-matplotlib
+    strace python3-docutils clang python3-matplotlib quilt
 )
+# the build needs meson >= 1.5: on bookworm from bookworm-backports
 backports=(meson python3-pycotap)
-# A real libvirt for tests/e2e/libvirt.sh: the QEMU driver daemon and virsh.
-# On bookworm these (and only these, with the libvirt libraries they pin)
-# come from bookworm-backports (11.x); trixie has them natively.
+# A real libvirt for the tests/e2e/libvirt-* tests: the daemon, the QEMU
+# driver and virsh. On bookworm these come from bookworm-backports (11.x),
+# each named with /bookworm-backports, so that only they and the libvirt
+# libraries they pin come from there; trixie has them natively. The QEMU
+# driver depends on Debian's own QEMU (installed, left alone: the tests name
+# their emulator).
 libvirt=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients)
+libvirt_units=(libvirtd.service libvirtd.socket libvirtd-ro.socket libvirtd-admin.socket
+               libvirtd-tcp.socket libvirtd-tls.socket libvirt-guests.service
+               virtlogd.service virtlogd.socket virtlogd-admin.socket
+               virtlockd.service virtlockd.socket virtlockd-admin.socket
+               virtqemud.service virtqemud.socket virtqemud-ro.socket virtqemud-admin.socket)
+
+# The aarch64 test guest (scripts/guest.sh arm64) takes Debian's arm64 kernel
+# and busybox-static with `apt-get download`: apt needs the arm64 package
+# lists. Nothing of arm64 is installed.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    echo "deps: dpkg --add-architecture arm64 (package lists only)"
+    dpkg --add-architecture arm64
+    rm -f "$stamp"
+fi
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 # libFuzzer (make fuzz) is in the compiler-rt package of the installed clang
@@ -64,6 +82,10 @@ for p in "${pkgs[@]}" "${backports[@]}" "${libvirt[@]}"; do
     installed "$p" || missing+=("$p")
 done
 if command -v clang >/dev/null && ! installed "$(clang_rt)"; then missing+=("$(clang_rt)"); fi
+# libvirt must be >= 11 (bookworm's own is 9.0)
+if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' libvirt-daemon 2>/dev/null || echo 0)" lt 11; then
+    missing+=(libvirt-daemon)
+fi
 # meson must be >= 1.5 (bookworm's own is 1.0).
 if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' meson 2>/dev/null || echo 0)" lt 1.5; then
     missing+=(meson)
@@ -91,12 +113,26 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
     chmod 0755 /usr/sbin/policy-rc.d
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
+# ... nor enable one for the next boot: units the installation enables are
+# disabled again (those that were enabled before are left as they were).
+enabled_units() {
+    local u
+    for u in "${libvirt_units[@]}"; do
+        [ "$(systemctl is-enabled "$u" 2>/dev/null)" = enabled ] && echo "$u"
+    done
+    return 0
+}
+before=$(enabled_units)
 echo "deps: installing ${libvirt[*]}"
 if [ "$codename" = bookworm ]; then
     apt-get install -y -q --no-install-recommends "${libvirt[@]/%//bookworm-backports}"
 else
     apt-get install -y -q --no-install-recommends "${libvirt[@]}"
 fi
+for u in $(comm -13 <(sort <<<"$before") <(enabled_units | sort)); do
+    echo "deps: systemctl disable $u (enabled by the libvirt packages; the tests start their own daemon)"
+    systemctl disable -q "$u" || true
+done
 rt=$(clang_rt)
 installed "$rt" || apt-get install -y -q --no-install-recommends "$rt"
 echo "deps: done (meson $(meson --version))"

@@ -15,10 +15,13 @@ mkdir -p "$logs"
 verdict() {
     if [ "$2" = 0 ]; then
         echo "PASS"
+    elif [ "$2" = 77 ]; then
+        echo "n/a: $(tail -n 1 "$1" | sed 's/|/\\|/g' | cut -c1-140)"
     else
         local why
         # every failed case of the test, each cut to 140 characters
-        why=$(grep -h '^FAIL' "$1" | sed 's/^FAIL: *//; s/|/\\|/g' | cut -c1-140 | paste -sd';' | sed 's/;/; /g')
+        why=$(grep -h '^FAIL' "$1" | sed 's/^FAIL: *//; s/|/\\|/g' | cut -c1-140 |
+              awk 'NR > 1 { printf "; " } { printf "%s", $0 }')
         echo "FAIL: ${why:-exit status $2}"
     fi
 }

@@ -46,3 +46,16 @@ record_known() {
     patch_ids_of_range base..HEAD >>"$tree/.git/qemu-series-known"
     sort -u -o "$tree/.git/qemu-series-known" "$tree/.git/qemu-series-known"
 }
+
+# debian_unpack DIR: the pinned orig tarball plus Debian's debian/ of the same
+# version (checked against base.conf) in DIR, Debian's patches not applied.
+debian_unpack() {
+    local deb=$top/build/dl/$BASE_DEBIAN_TARBALL
+    "$top/scripts/fetch-base.sh" >/dev/null
+    [ -f "$deb" ] || (cd "$top/build/dl" && apt-get source -q --download-only "qemu=$BASE_DEB_VERSION")
+    [ "$(sha256sum "$deb" | cut -d' ' -f1)" = "$BASE_DEBIAN_SHA256" ] ||
+        { echo "sha256 mismatch for $deb (see base.conf)" >&2; return 1; }
+    mkdir -p "$1"
+    tar xJf "$top/build/dl/$BASE_ORIG_TARBALL" -C "$1" --strip-components=1 --no-same-owner
+    tar xJf "$deb" -C "$1" --no-same-owner
+}

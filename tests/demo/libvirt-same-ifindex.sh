@@ -18,23 +18,12 @@ set -euo pipefail
 . "$top/base.conf"
 BASE_QEMU=${BASE_QEMU:-$top/build/baseline/bin/qemu-system-x86_64}
 NS_A=mvtq$$a NS_AP=mvtq$$q
-trap 'libvirt_down; ip netns del $NS_A 2>/dev/null; ip netns del $NS_AP 2>/dev/null; cleanup' EXIT
+trap 'libvirt_down; ip netns del $NS_A 2>/dev/null || true; ip netns del $NS_AP 2>/dev/null || true; cleanup' EXIT
 say() { printf '%s\n' "$*"; }
 devnum() { stat -L -c '%t %T' "$1" | { read -r ma mi && printf '%d:%d' "0x$ma" "0x$mi"; }; }
 # no IPv6 in the demo's namespaces: the frame counters below then count the guest's frames only
 no_ipv6() { ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; }
 rx() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
-# next_ifindex NS: the index the next new interface of NS gets (a probe veth
-# whose peer goes to a throwaway namespace tells, and takes that index)
-next_ifindex() {
-    local probe=mvtq$$b p
-    ip netns add "$probe"
-    ip -n "$1" link add probe0 type veth peer name probe1 netns "$probe"
-    p=$(ip -n "$1" -o link show probe0 | cut -d: -f1)
-    ip netns del "$probe"
-    echo $((p + 1))
-}
-
 say "== 1. tenant B: its network namespace; libvirt will create a macvtap there"
 ip netns add "$NS_HOST"; ip netns add "$NS_PEER"
 no_ipv6 "$NS_HOST"; no_ipv6 "$NS_PEER"
@@ -53,6 +42,7 @@ ip -n "$NS_A" link add link a0 name other0 index "$N" type macvtap mode bridge
 ip -n "$NS_A" link set a0 up; ip -n "$NS_A" link set other0 up; ip -n "$NS_AP" link set a1 up
 a_dev=$(ip netns exec "$NS_A" cat "/sys/class/net/other0/macvtap/tap$N/dev")
 say "   A: other0 ifindex $N, device $a_dev; /dev/tap$N is $(devnum "/dev/tap$N")"
+[ "$(devnum "/dev/tap$N")" = "$a_dev" ] || die "/dev/tap$N is not other0's node: some other interface holds it, choose again"
 
 say "== 3. B: libvirt starts a guest with <interface type='direct'> on v0"
 nic="    <interface type='direct'><source dev='v0' mode='bridge'/><mac address='52:54:00:4d:56:42'/>
@@ -70,7 +60,7 @@ say "   the queue fd libvirt passed: $(readlink "$fd"), device $(devnum "$fd")"
 if [ "$(devnum "$fd")" = "$a_dev" ]; then
     say "   => B's guest is attached to tenant A's macvtap other0 ($a_dev), not to $mvt ($b_dev)"
 else
-    say "   => (this time the devices did not collide: $(devnum "$fd"))"
+    die "the devices did not collide (libvirt's macvtap got ifindex $b_idx, not $N): nothing shown"
 fi
 end=$((SECONDS + 90))
 until grep -q 'GUEST-RESULT ping' "$workdir/same-index.console" 2>/dev/null || [ $SECONDS -ge $end ]; do sleep 0.5; done
@@ -85,6 +75,7 @@ for q in "$QEMU:patched" "$BASE_QEMU:base $BASE_UPSTREAM_VERSION"; do
     [ -x "$bin" ] || { say "   ${q#*:}: not built (make baseline)"; continue; }
     ip netns exec "$NS_HOST" "$bin" -L "$FIRMWARE" "${line[@]}" >"$workdir/q.out" 2>&1 </dev/null &
     qp=$!
+    qemu_pids+=("$qp")
     sleep 2
     if kill -0 "$qp" 2>/dev/null; then
         fds=""

@@ -5,6 +5,10 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/libvirt.sh"
 BASE_QEMU=${BASE_QEMU:-$top/build/baseline/bin/qemu-system-x86_64}
 [ -x "$BASE_QEMU" ] || die "no base binary at $BASE_QEMU (make baseline)"
+if [ "$(readlink -f "$QEMU")" = "$(readlink -f "$BASE_QEMU")" ]; then
+    echo "$QEMU is the base itself: nothing to compare"
+    exit 77
+fi
 
 topology_up
 libvirt_up

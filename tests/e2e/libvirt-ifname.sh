@@ -36,8 +36,11 @@ qmp_case() {
     expect_guest "$name" "$(console_log "$name")" 2
 }
 
-# each case in a subshell of its own, so that both run even if one fails
+# each case in a subshell of its own (in the background, so that errexit
+# stays on inside it), so that both run even if one fails
 rc=0
-(commandline_case) || rc=1
-(qmp_case) || rc=1
+(commandline_case) &
+wait $! || rc=1
+(qmp_case) &
+wait $! || rc=1
 exit $rc

@@ -14,17 +14,27 @@ lv_sock=$LV/run/libvirt/libvirt-sock
 
 lv_virsh() { virsh -q -c "qemu:///system?socket=$lv_sock" "$@"; }
 
+LV_BUMP_NS=mvtq$$b
 libvirt_down() {
-    local f pid
+    local f pid pids=() i
     if [ -n "$LV_PID" ]; then
+        # the domains' QEMUs (libvirt's pid files), then the daemon; waited
+        # for, so that nothing holds the namespaces when they are deleted
         for f in "$LV"/run/libvirt/qemu/*.pid; do
             [ -e "$f" ] || continue
             pid=$(cat "$f" 2>/dev/null) || continue
-            [ -n "$pid" ] && kill "$pid" 2>/dev/null
+            [ -n "$pid" ] && kill "$pid" 2>/dev/null && pids+=("$pid")
         done
-        kill "$LV_PID" 2>/dev/null && wait "$LV_PID" 2>/dev/null
+        kill "$LV_PID" 2>/dev/null || true
+        wait "$LV_PID" 2>/dev/null || true
         LV_PID=
+        for i in $(seq 1 50); do
+            for pid in "${pids[@]}"; do [ -e "/proc/$pid" ] && break; pid=; done
+            [ -z "${pid:-}" ] && break
+            sleep 0.1
+        done
     fi
+    ip netns del "$LV_BUMP_NS" 2>/dev/null || true
     return 0
 }
 trap 'libvirt_down; cleanup' EXIT
@@ -74,30 +84,50 @@ EOF
     local i
     for i in $(seq 1 100); do
         [ -S "$lv_sock" ] && lv_virsh uri >/dev/null 2>&1 && break
-        kill -0 "$LV_PID" 2>/dev/null || { cat "$LV/daemon.out" >&2; die "$LV_DAEMON exited at start-up"; }
+        kill -0 "$LV_PID" 2>/dev/null || { cat "$LV/daemon.out" >&2; LV_PID=; die "$LV_DAEMON exited at start-up"; }
         sleep 0.2
     done
     lv_virsh uri >/dev/null || die "$LV_DAEMON did not open $lv_sock in 20 s"
     echo "libvirt: $(basename "$LV_DAEMON") $(lv_virsh version --daemon | sed -n 's/.*daemon: *//p' | head -n 1) (pid $LV_PID) in $NS_HOST"
 }
 
+# next_ifindex NS: the index the next new interface of NS will get (a probe
+# veth tells: it takes one index, and its peer goes with a throwaway namespace)
+next_ifindex() {
+    local p
+    ip netns add "$LV_BUMP_NS"
+    ip -n "$1" link add probe0 type veth peer name probe1 netns "$LV_BUMP_NS"
+    p=$(ip -n "$1" -o link show probe0 | cut -d: -f1)
+    ip netns del "$LV_BUMP_NS"
+    echo $((p + 1))
+}
+
 # Interface indexes in a new namespace start at 1, and libvirt creates its
-# macvtaps with the next free one; /dev/tapN is global, so push the
-# namespace's next index to a random high value first: each veth created here
-# takes one index of $NS_HOST, and its peer goes away with a throwaway
-# namespace.
+# macvtaps with the next free one; /dev/tapN is global. So push $NS_HOST's
+# next index up by a random amount (each veth made here takes one index of
+# $NS_HOST; the peers go with a throwaway namespace), and again until no
+# /dev/tapN of the next few indexes exists: libvirt's macvtaps then get
+# nodes of their own. node_is_ours checks that afterwards.
 bump_ifindex() {
-    local n=${1:-$(shuf -i 1000-2500 -n 1)} bump=mvtq$$b
-    ip netns add "$bump"
-    seq 1 "$n" | sed "s/.*/link add b& type veth peer name c& netns $bump/" | ip -n "$NS_HOST" -batch -
-    ip netns del "$bump"
-    # the veths go with the namespace's (asynchronous) cleanup
-    local i
-    for i in $(seq 1 50); do
-        [ "$(ip -n "$NS_HOST" -o link show type veth | grep -c ' b[0-9]*@')" = 0 ] && return 0
-        sleep 0.2
+    local n=${1:-$(shuf -i 1000-2500 -n 1)} next k free i
+    while :; do
+        ip netns add "$LV_BUMP_NS"
+        seq 1 "$n" | sed "s/.*/link add b& type veth peer name c& netns $LV_BUMP_NS/" |
+            ip -n "$NS_HOST" -batch -
+        ip netns del "$LV_BUMP_NS"
+        for i in $(seq 1 50); do   # the veths go with the namespace, asynchronously
+            [ "$(ip -n "$NS_HOST" -o link show type veth | grep -c ' b[0-9]*@')" = 0 ] && break
+            sleep 0.2
+        done
+        [ "$(ip -n "$NS_HOST" -o link show type veth | grep -c ' b[0-9]*@')" = 0 ] ||
+            die "the $n helper veths of $NS_HOST did not go away"
+        next=$(next_ifindex "$NS_HOST")
+        free=1
+        for k in 0 1 2 3; do [ -e "/dev/tap$((next + k))" ] && free=0; done
+        [ $free = 1 ] && break
+        n=$(shuf -i 100-500 -n 1)
     done
-    die "the $n helper veths of $NS_HOST did not go away"
+    echo "ifindex: the next interface of $NS_HOST gets $next; /dev/tap$next to /dev/tap$((next + 3)) do not exist"
 }
 
 # domain_xml NAME CMDLINE-EXTRA DEVICES-XML [QEMU-COMMANDLINE-XML]: a TCG

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Proves: the bug report's own aarch64 line (qemu-system-aarch64 -M virt, -netdev tap,id=eth0,script=,ifname=tap0,queues=4) on a macvtap named tap0 boots an arm64 guest under TCG that uses 2 queue pairs and pings the peer.
+set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
+QEMU_AARCH64=${QEMU_AARCH64:-$(dirname "$QEMU")/qemu-system-aarch64}
+GUEST_ARM64=$top/build/guest-arm64
+[ -x "$QEMU_AARCH64" ] || die "no $QEMU_AARCH64 (make build TARGETS='x86_64-softmmu aarch64-softmmu')"
+[ -f "$GUEST_ARM64/initrd.gz" ] || die "no arm64 test guest in $GUEST_ARM64 (scripts/guest.sh arm64)"
+
+# a macvtap whose name looks like a plain tap's, as in the report
+MVT=tap0
+topology_up
+# The report ran -cpu host under KVM on an arm64 host; here it is TCG, so
+# -cpu max. -smp 2: the guest uses one queue pair per vCPU.
+QEMU_CMD=("$QEMU_AARCH64" -M virt -cpu max -smp 2 -m 256 -accel tcg
+    -nodefaults -display none -no-reboot -serial stdio
+    -kernel "$GUEST_ARM64/vmlinuz" -initrd "$GUEST_ARM64/initrd.gz"
+    -append "console=ttyAMA0 quiet panic=-1 guest.ip=$GUEST_IP/$PREFIX_LEN guest.peer=$PEER_IP"
+    -netdev tap,id=eth0,script=,ifname=tap0,queues=4
+    -device "virtio-net-pci,netdev=eth0,mq=on,vectors=10,mac=$MVT_MAC,romfile=")
+show_cmd "${QEMU_CMD[@]}"
+log=$workdir/aarch64.log
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-240} run_guest "$log" || true
+expect_guest aarch64-tap0-queues4 "$log" 2
