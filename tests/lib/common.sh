@@ -22,8 +22,8 @@ cleanup() {
     for pid in "${qemu_pids[@]}"; do
         kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     done
-    ip netns del "$NS_HOST" 2>/dev/null
-    ip netns del "$NS_PEER" 2>/dev/null
+    ip netns del "$NS_HOST" 2>/dev/null || true
+    ip netns del "$NS_PEER" 2>/dev/null || true
     rm -rf "$workdir"
     return 0
 }
