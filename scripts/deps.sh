@@ -102,7 +102,8 @@ export DEBIAN_FRONTEND=noninteractive
 echo "deps: installing ${pkgs[*]}"
 apt-get install -y -q --no-install-recommends "${pkgs[@]}"
 if [ "$codename" = bookworm ]; then
-    apt-get install -y -q --no-install-recommends -t bookworm-backports "${backports[@]}"
+    # each named with /bookworm-backports: their dependencies come from bookworm
+    apt-get install -y -q --no-install-recommends "${backports[@]/%//bookworm-backports}"
 else
     apt-get install -y -q --no-install-recommends "${backports[@]}"
 fi
