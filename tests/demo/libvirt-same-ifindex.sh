@@ -20,7 +20,6 @@ BASE_QEMU=${BASE_QEMU:-$top/build/baseline/bin/qemu-system-x86_64}
 NS_A=mvtq$$a NS_AP=mvtq$$q
 trap 'libvirt_down; ip netns del $NS_A 2>/dev/null || true; ip netns del $NS_AP 2>/dev/null || true; cleanup' EXIT
 say() { printf '%s\n' "$*"; }
-devnum() { stat -L -c '%t %T' "$1" | { read -r ma mi && printf '%d:%d' "0x$ma" "0x$mi"; }; }
 # no IPv6 in the demo's namespaces: the frame counters below then count the guest's frames only
 no_ipv6() { ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; }
 rx() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
@@ -49,7 +48,7 @@ nic="    <interface type='direct'><source dev='v0' mode='bridge'/><mac address='
       <model type='virtio'/><rom enabled='no'/></interface>"
 a_rx0=$(rx "$NS_AP" a1) b_rx0=$(rx "$NS_PEER" v1)
 start_domain same-index "$(domain_xml same-index "guest.ping=5 guest.carrier=120" "$nic")"
-mvt=$(ip -n "$NS_HOST" -o link show type macvtap | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }')
+mvt=$(lv_macvtaps)
 b_idx=$(ip netns exec "$NS_HOST" cat "/sys/class/net/$mvt/ifindex")
 b_dev=$(ip netns exec "$NS_HOST" cat "/sys/class/net/$mvt/macvtap/tap$b_idx/dev")
 pid=$(qemu_pid same-index)
@@ -62,8 +61,7 @@ if [ "$(devnum "$fd")" = "$a_dev" ]; then
 else
     die "the devices did not collide (libvirt's macvtap got ifindex $b_idx, not $N): nothing shown"
 fi
-end=$((SECONDS + 90))
-until grep -q 'GUEST-RESULT ping' "$workdir/same-index.console" 2>/dev/null || [ $SECONDS -ge $end ]; do sleep 0.5; done
+wait_console same-index 'GUEST-RESULT ping'
 say "   guest: $(grep -m1 'GUEST-RESULT ping' "$workdir/same-index.console" | tr -d '\r')"
 say "   frames from the guest received by A's peer a1: $(( $(rx "$NS_AP" a1) - a_rx0 )), by B's peer v1: $(( $(rx "$NS_PEER" v1) - b_rx0 ))"
 

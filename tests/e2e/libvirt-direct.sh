@@ -30,9 +30,5 @@ for q in 2 1; do
     wait_domain "$name"
     expect_guest "$name" "$(console_log "$name")" "$q"
     # libvirt deletes the macvtap it made when the domain goes
-    for i in $(seq 1 20); do
-        [ -z "$(lv_macvtaps)" ] && break
-        sleep 0.25
-    done
-    [ -z "$(lv_macvtaps)" ] || die "$name: libvirt left its macvtap behind"
+    lv_gone_macvtaps "$name"
 done

@@ -16,14 +16,9 @@ commandline_case() {
 
 # 2. netdev_add + device_add over QMP, through libvirt's monitor connection
 qmp_case() {
-    local name=qmp-netdev-add console end
-    console=$workdir/$name.console
+    local name=qmp-netdev-add
     start_domain "$name" "$(domain_xml "$name" "guest.wait=90" "")"
-    end=$((SECONDS + 90))
-    until grep -q 'GUEST-RESULT boot' "$console" 2>/dev/null; do
-        [ $SECONDS -lt $end ] || die "$name: the guest did not boot"
-        sleep 0.2
-    done
+    wait_console "$name" 'GUEST-RESULT boot'
     qmp() {
         local out
         out=$(lv_virsh qemu-monitor-command "$name" "$1") || die "$name: $1: virsh failed"

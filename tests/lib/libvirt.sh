@@ -180,7 +180,17 @@ wait_domain() {
     done
 }
 
-# console_for_expect NAME: console plus QEMU's log, for expect_guest
+# wait_console NAME REGEX: wait up to 90 s for the guest of domain NAME to
+# print REGEX on its console
+wait_console() {
+    local end=$((SECONDS + 90))
+    until grep -q -E "$2" "$workdir/$1.console" 2>/dev/null; do
+        [ $SECONDS -lt $end ] || { tail -n 20 "$workdir/$1.console" >&2; die "$1: the guest never printed /$2/"; }
+        sleep 0.2
+    done
+}
+
+# console_log NAME: console plus QEMU's log, for expect_guest
 console_log() {
     cat "$workdir/$1.console" "$LV/log/qemu/$1.log" >"$workdir/$1.all" 2>/dev/null || true
     echo "$workdir/$1.all"
@@ -204,13 +214,27 @@ boot_domain() {
     expect_guest "$name" "$(console_log "$name")" "$want"
 }
 
+# devnum PATH: MAJOR:MINOR of the character device PATH (or an fd's link)
+devnum() { stat -L -c '%t %T' "$1" | { read -r ma mi && printf '%d:%d' "0x$ma" "0x$mi"; }; }
+
+# lv_gone_macvtaps NAME: wait up to 5 s until libvirt has deleted the
+# macvtaps it made, and fail if it has not
+lv_gone_macvtaps() {
+    local i
+    for i in $(seq 1 20); do
+        [ -z "$(lv_macvtaps)" ] && return 0
+        sleep 0.25
+    done
+    die "$1: libvirt left its macvtap(s) behind: $(lv_macvtaps | paste -sd' ')"
+}
+
 # node_is_ours IFNAME: the /dev/tapN of this macvtap of $NS_HOST is its own
 # (same major:minor as sysfs in the namespace says)
 node_is_ours() {
     local idx dev node
     idx=$(ip netns exec "$NS_HOST" cat "/sys/class/net/$1/ifindex")
     dev=$(ip netns exec "$NS_HOST" cat "/sys/class/net/$1/macvtap/tap$idx/dev")
-    node=$(stat -c '%t %T' "/dev/tap$idx" 2>/dev/null | { read -r ma mi && printf '%d:%d' "0x$ma" "0x$mi"; } || echo none)
+    node=$(devnum "/dev/tap$idx" 2>/dev/null || echo none)
     [ "$node" = "$dev" ] || die "/dev/tap$idx is $node, but $1 of $NS_HOST is $dev"
 }
 
