@@ -9,7 +9,7 @@ TARGETS ?= x86_64-softmmu
 PREFIX ?= /usr/local
 export TARGETS PREFIX DESTDIR
 
-.PHONY: help deps tree build firmware guest check demo export baseline error-report e2e-report cover-letter fuzz check-asan bench libvirt-demo install uninstall debian-patches clean
+.PHONY: help deps tree build firmware guest check demo export baseline error-report e2e-report compat-report cover-letter fuzz check-asan bench libvirt-demo install uninstall debian-patches clean
 
 help:
 	@echo "make demo      boot a guest through a macvtap with queues=4 (installs and builds first)"
@@ -24,6 +24,7 @@ help:
 	@echo "make baseline  build the unpatched base into build/baseline/bin"
 	@echo "make error-report  bad command lines, baseline vs patched: build/reports/errors.md"
 	@echo "make e2e-report    end-to-end tests, baseline vs patched: build/reports/e2e.md"
+	@echo "make compat-report tap command lines of the base, baseline vs patched: docs/compat-base-v5.md"
 	@echo "make cover-letter  refresh docs/errors-before-after.* and patches/0000-cover-letter.patch"
 	@echo "make fuzz      run the libFuzzer harness (FUZZ_SECONDS, default 60)"
 	@echo "make check-asan    the series' tests on an ASan/UBSan build"
@@ -70,6 +71,12 @@ e2e-report: TARGETS = x86_64-softmmu aarch64-softmmu
 e2e-report: build firmware guest baseline
 	@$(S)/e2e-report.sh
 	@cp build/reports/e2e.md docs/e2e-before-after.md
+
+# tests/compat/cases.tsv: tap command lines that work on the base must keep
+# working (or change as the table says); run with both binaries.
+compat-report: build firmware baseline
+	@/usr/bin/python3 tests/compat/compat.py
+	@cp build/reports/compat.md docs/compat-base-v5.md
 
 cover-letter: error-report
 	@cp build/reports/errors.md docs/errors-before-after.md

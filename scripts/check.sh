@@ -164,6 +164,11 @@ for t in "$top"/tests/e2e/*; do
     esac
 done
 
+# The tap command lines of tests/compat/cases.tsv with the base (built by
+# `make check` before this script) and the patched binary, side by side.
+SHOW_CASES=1 run_test "compat: base tap command lines with base and patched QEMU" \
+    /usr/bin/python3 "$top/tests/compat/compat.py"
+
 # 5b. Installing and packaging: make install into a temporary DESTDIR, and
 #     the quilt series for Debian on top of Debian's own patches.
 echo "== install and packaging"
