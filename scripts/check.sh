@@ -63,29 +63,55 @@ if [ ${#series[@]} -gt 0 ]; then
     run_test "series: cover letter matches the series" cover_current
 fi
 
-# 2. checkpatch on every patch: 0 errors.
+# 2. checkpatch on every patch and on the cover letter: 0 errors.
 checkpatch() {
     local out
     out=$(cd "$tree" && ./scripts/checkpatch.pl --no-color "$1" 2>&1) || true
     echo "$out"
     ! echo "$out" | grep -q '^ERROR:' && echo "$out" | grep -q '^total: 0 errors'
 }
-for p in "${series[@]}"; do
+for p in "$top/patches/0000-cover-letter.patch" "${series[@]}"; do
     run_test "checkpatch: $(basename "$p")" checkpatch "$p"
 done
 
+# tap_run CMD...: run a GLib test program with --tap; passes only if it exits 0,
+# reports no "not ok", ran at least one case and skipped none (any skipped
+# case makes the whole program a SKIP, never a PASS).
+tap_run() {
+    local out rc=0 ran skipped
+    out=$(cd "$bld" && timeout 600 "$@" --tap -k 2>&1) || rc=$?
+    echo "$out"
+    ran=$(grep -c '^ok ' <<<"$out" || true)
+    skipped=$(grep -c '^ok .*# SKIP' <<<"$out" || true)
+    echo "tap: exit $rc, $ran ok ($skipped skipped), $(grep -c '^not ok' <<<"$out" || true) not ok"
+    [ $rc = 0 ] && ! grep -q '^not ok' <<<"$out" && [ "$ran" -gt 0 ] || return 1
+    # a program with skipped cases did not fully pass: report it as a skip
+    if [ "$skipped" -gt 0 ]; then
+        echo "$skipped of $ran case(s) skipped: $(grep -m1 '^ok .*# SKIP' <<<"$out" | sed 's/.*# SKIP *//')"
+        return 77
+    fi
+}
 # 3. Every patch builds on its own (incremental, ccache), oldest first, in a
-#    worktree of its own so that build/qemu is never touched.
+#    worktree of its own so that build/qemu is never touched, and passes the
+#    unit tests and qtests the series has added up to that patch.
 each=$top/build/check-each
 build_each() {
-    local t targets=(qemu-system-x86_64)
+    local t tests=() targets=(qemu-system-x86_64) wrap=$top/build/qtest-each
     git -C "$each" checkout -q --detach "$1" || return 1
-    # and the test programs the series has added up to this patch
     for t in $(git -C "$each" diff --name-only --diff-filter=A base..HEAD -- \
                'tests/qtest/*.c' 'tests/unit/*.c' | grep -v /libqos/); do
-        targets+=("${t%.c}")
+        tests+=("${t%.c}")
     done
-    ninja -C "$each/build" "${targets[@]}"
+    ninja -C "$each/build" "${targets[@]}" "${tests[@]}" || return 1
+    mkdir -p "$wrap"
+    printf '#!/bin/sh\nexec %q -L %q "$@"\n' "$each/build/qemu-system-x86_64" \
+        "$top/build/firmware" >"$wrap/qemu-system-x86_64"
+    chmod +x "$wrap/qemu-system-x86_64"
+    for t in "${tests[@]}"; do
+        echo "== $t"
+        QTEST_QEMU_BINARY=$wrap/qemu-system-x86_64 tap_run "$each/build/$t" || return 1
+    done
+    echo "ok: built, and ${#tests[@]} test program(s) added so far passed"
 }
 if [ ${#series[@]} -gt 0 ]; then
     if ! git -C "$each" rev-parse -q --verify HEAD >/dev/null 2>&1 ||
@@ -101,7 +127,7 @@ if [ ${#series[@]} -gt 0 ]; then
     i=0
     for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
         i=$((i + 1))
-        run_test "build: patch $i/${#series[@]} $(git -C "$tree" log -1 --format=%s "$c" | cut -c1-40)" build_each "$c"
+        SHOW_CASES=1 run_test "build+test: patch $i/${#series[@]} $(git -C "$tree" log -1 --format=%s "$c" | cut -c1-40)" build_each "$c"
     done
 fi
 
@@ -120,23 +146,6 @@ mkdir -p "$wrap"
 printf '#!/bin/sh\nexec %q -L %q "$@"\n' "$bld/qemu-system-x86_64" "$top/build/firmware" >"$wrap/qemu-system-x86_64"
 chmod +x "$wrap/qemu-system-x86_64"
 export QTEST_QEMU_BINARY=$wrap/qemu-system-x86_64 MALLOC_PERTURB_=71
-# tap_run CMD...: run a GLib test program with --tap; passes only if it exits 0,
-# reports no "not ok", ran at least one case and skipped none (any skipped
-# case makes the whole program a SKIP, never a PASS).
-tap_run() {
-    local out rc=0 ran skipped
-    out=$(cd "$bld" && timeout 600 "$@" --tap -k 2>&1) || rc=$?
-    echo "$out"
-    ran=$(grep -c '^ok ' <<<"$out" || true)
-    skipped=$(grep -c '^ok .*# SKIP' <<<"$out" || true)
-    echo "tap: exit $rc, $ran ok ($skipped skipped), $(grep -c '^not ok' <<<"$out" || true) not ok"
-    [ $rc = 0 ] && ! grep -q '^not ok' <<<"$out" && [ "$ran" -gt 0 ] || return 1
-    # a program with skipped cases did not fully pass: report it as a skip
-    if [ "$skipped" -gt 0 ]; then
-        echo "$skipped of $ran case(s) skipped: $(grep -m1 '^ok .*# SKIP' <<<"$out" | sed 's/.*# SKIP *//')"
-        return 77
-    fi
-}
 qtest() { local bin=$bld/tests/qtest/$1; shift; tap_run "$bin" "$@"; }
 for t in netdev-socket test-netfilter test-filter-mirror test-filter-redirector; do
     run_test "qtest: $t" qtest "$t"
@@ -198,6 +207,12 @@ bench_smoke() {
         [ -s "$out/$f" ] || { echo "bench smoke: $out/$f missing"; return 1; }
     done
     echo "ok: bench smoke: every CSV and PNG written"
+    # the setup cost the series promises: per macvtap queue and per netdev
+    awk -F, '$1 == "ifname" || $1 == "dev" {
+        printf "%s: %s system calls per queue (at most 13), %s fixed (at most 12)\n", $1, $2, $3
+        if ($2 > 13.0 || $3 > 12.0) bad = 1 }
+        END { exit bad }' "$out/setup-summary.csv" || { echo "bench smoke: setup cost over budget"; return 1; }
+    echo "ok: bench smoke: setup cost within 13 system calls per queue and 12 per netdev"
 }
 SHOW_CASES=1 run_test "bench: smoke run of setup_cost, datapath, plot" bench_smoke
 
