@@ -13,11 +13,12 @@ subject=$(head -n 1 "$src")
 {
     echo "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
     echo "From: $(git -C "$tree" log -1 --format='%an <%ae>' HEAD)"
-    echo "Subject: [PATCH 00/$n] $subject"
+    echo "Subject: [PATCH${SERIES_VERSION:+ v$SERIES_VERSION} 00/$n] $subject"
     echo
     tail -n +3 "$src" | while IFS= read -r line; do
         if [ "$line" = "@ERROR_TABLE@" ]; then
-            sed 's/^/  /' "$table"
+            # control bytes a message may quote, escaped (checkpatch)
+            sed 's/^/  /' "$table" | perl -pe 's/([\x00-\x08\x0b-\x1f\x7f])/sprintf("\\x%02x", ord($1))/ge'
         else
             printf '%s\n' "$line"
         fi
