@@ -3,8 +3,8 @@
 it must parse as reST, and every error or warning it quotes must have been
 printed by a test of this `make check` run (build/check-logs/*.log).
 
-Quoted messages use example names and numbers (macvtap0, /dev/tap7,
-240:1); they are matched as patterns with those generalised."""
+Quoted messages use example names, nodes and numbers (macvtap0,
+/dev/tap7, 240:1); they are matched as patterns with those generalised."""
 import glob
 import re
 import sys
@@ -26,7 +26,7 @@ docutils.core.publish_doctree(text, settings_overrides={
 print("reST: the macvtap section parses")
 
 # 2. every quoted message was produced by a test
-msgs = section[section.index("Errors and what to do about them:"):]
+msgs = section[section.index("\nErrors:\n"):]
 quoted = re.findall(r"^``(.+)``$", msgs, re.M)
 logs = "\n".join(open(f).read() for f in glob.glob(f"{top}/build/check-logs/*.log"))
 
@@ -34,6 +34,7 @@ logs = "\n".join(open(f).read() for f in glob.glob(f"{top}/build/check-logs/*.lo
 TOKENS = [
     (r"\.\.\.", ".*"),                                    # elided text
     (r"(?:[0-9a-f]{2}:){5}[0-9a-f]{2}", "[0-9a-f:]{17}"),   # MAC address
+    (r"/dev/[\w.-]+", r"/dev/\S+"),                        # device nodes
     (r"macvtap\d+|eth\d+|e1000e|virtio-net-pci\.\d+", r"\S+"),  # names
     (r"\d+", r"\d+"),                                     # numbers
 ]

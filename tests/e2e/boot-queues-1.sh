@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Proves: ifname=MVT with queues=1, and with no queues= at all, gives a working single-queue NIC.
+# Proves: ifname=MVT with queues=1, and with no queues= at all, gives a working single-queue NIC
+# (no script=: v5 runs no default ifup script for a macvtap).
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 

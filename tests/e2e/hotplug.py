@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Proves: libvirt-style hotplug (queue fds sent over the QMP socket with
-getfd, netdev_add fds=, device_add) and netdev_add ifname=MVT,queues=2 each
-give a running guest a 2-queue NIC that reaches the peer namespace, and the
-guest sees the NIC go again after device_del + netdev_del."""
+getfd, netdev_add fds=, device_add) and netdev_add ifname=MVT,queues=2 (no
+script=: v5 opens the macvtap's verified queue device and runs no default
+ifup script for it) each give a running guest a 2-queue NIC that reaches the
+peer namespace, and the guest sees the NIC go again after device_del +
+netdev_del."""
 
 import os
 import random

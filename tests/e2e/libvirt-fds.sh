@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Proves: the command lines libvirt generates keep working: fds= from shell redirections,
-# the same in JSON -netdev/-device syntax, fd= alone, and fd= with queues=1.
+# Proves: the command lines libvirt generates keep working with v5: fds= from shell
+# redirections, the same in JSON -netdev/-device syntax, fd= alone, and fd= with queues=1
+# (which the base refuses and v5 accepts), each booting a guest that pings the peer.
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 

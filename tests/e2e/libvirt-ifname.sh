@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proves: the series' own syntax works under a real libvirt: -netdev tap,ifname=MVT,queues=2 (no script options) in <qemu:commandline>, and QMP netdev_add ifname=MVT,queues=2 + device_add through virsh qemu-monitor-command; the base runs its default ifup script on the macvtap.
+# Proves: the series' own syntax works under a real libvirt: -netdev tap,ifname=MVT,queues=2 (no script options) in <qemu:commandline>, and QMP netdev_add ifname=MVT,queues=2 + device_add through virsh qemu-monitor-command, each giving a 2-queue guest that pings the peer; this needs v5's "no default ifup script for a macvtap" (the base runs its default script on the macvtap and fails).
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/libvirt.sh"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Proves: plain tun/tap is unchanged: a tap QEMU creates with ifname=, attached to a
-# bridge by script=, carries the guest's traffic, and "info network" prints the base's text.
+# Proves: plain tun/tap is unchanged in v5: a tap QEMU creates with ifname= (not a macvtap
+# or ipvtap, so /dev/net/tun as on the base), attached to a bridge by the explicit script=,
+# carries the guest's traffic with queues=2, is gone when QEMU exits, and "info network"
+# prints the base's text (compared with the base binary when it is built).
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 

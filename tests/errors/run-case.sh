@@ -11,7 +11,6 @@ expand() {
     s=${s//@DIR@/$workdir}
     s=${s//@LOOP@/$workdir/loop}
     s=${s//@ORPHAN@/$workdir/orphan}
-    s=${s//@ESC@/$'\e'}
     printf '%s' "$s"
 }
 
@@ -25,8 +24,8 @@ run_case() {
     local cmd=("$QEMU" -L "$FIRMWARE" -M none -nodefaults -display none
                -netdev "tap,id=n0,$opts")
     case "$setup" in
-        no-node) mv "$node" "$node.moved" ;;
-        wrong-node) mv "$node" "$node.moved"; mknod "$node" c 1 3 ;;
+        no-node|nsenter-no-node) mv "$node" "$node.moved" ;;
+        wrong-node|nsenter-wrong-node) mv "$node" "$node.moved"; mknod "$node" c 1 3 ;;
         bridge) ip -n "$NS_HOST" link add br-bad type bridge ;;
     esac
     CASE_RC=0
@@ -34,7 +33,7 @@ run_case() {
         nobody)
             CASE_OUT=$(timeout 5 ip netns exec "$NS_HOST" setpriv --reuid nobody \
                 --regid nogroup --clear-groups "${cmd[@]}" 2>&1 </dev/null) || CASE_RC=$? ;;
-        nsenter)
+        nsenter|nsenter-*)
             CASE_OUT=$(timeout 5 nsenter --net="/run/netns/$NS_HOST" "${cmd[@]}" \
                 2>&1 </dev/null) || CASE_RC=$? ;;
         *)
@@ -47,8 +46,8 @@ run_case() {
             fi ;;
     esac
     case "$setup" in
-        no-node) mv "$node.moved" "$node" ;;
-        wrong-node) rm -f "$node"; mv "$node.moved" "$node" ;;
+        no-node|nsenter-no-node) mv "$node.moved" "$node" ;;
+        wrong-node|nsenter-wrong-node) rm -f "$node"; mv "$node.moved" "$node" ;;
         bridge) ip -n "$NS_HOST" link del br-bad ;;
     esac
     return 0
