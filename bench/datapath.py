@@ -5,7 +5,7 @@ opened, not how packets move; this shows that nothing regressed.
 The test guest (2 vCPUs) sends, from both vCPUs at once, a TCP stream and
 then 64-byte UDP datagrams to a peer network namespace for SECONDS each;
 receivers in the peer count what arrives. Variants:
-  ifname    patched QEMU, tap,ifname=MVT,queues=Q
+  ifname    patched QEMU, tap,ifname=MVT,queues=Q,script=no,downscript=no
   fds       patched QEMU, tap,fds=3:4 (fd=3 for one queue), fds opened here
   baseline  unpatched QEMU 10.0, tap,ifname=MVT,queues=Q,script=no,downscript=no
   tap       patched QEMU, a tap QEMU creates on a bridge (reference; another
@@ -102,7 +102,7 @@ def one_run(variant, q, node, mac, initrd, script, accel_name):
     net = 1 if variant == "tap" else 0
     fds = [os.open(node, os.O_RDWR) for _ in range(q)] if variant == "fds" else []
     if variant == "ifname":
-        netdev = f"tap,id=n0,ifname={MVT},queues={q}"
+        netdev = f"tap,id=n0,ifname={MVT},queues={q},script=no,downscript=no"
     elif variant == "fds":
         netdev = "tap,id=n0," + (f"fds={':'.join(str(3 + i) for i in range(q))}" if q > 1
                                  else "fd=3")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job: boot the test guest on a multiqueue virtio-net NIC backed by
-# -netdev tap,ifname=<macvtap>,queues=4 inside a throwaway network namespace,
+# -netdev tap,ifname=<macvtap>,queues=4,script=no,downscript=no (QEMU runs the
+# default ifup/ifdown scripts for a macvtap unless told otherwise) inside a
+# throwaway network namespace,
 # show the exact command line, the guest's queue count and its ping to a peer
 # namespace, then clean everything up.
 set -euo pipefail
@@ -9,7 +11,7 @@ set -euo pipefail
 echo "==> topology: namespace $NS_HOST (veth v0 + macvtap $MVT, mode bridge), peer namespace $NS_PEER (v1 $PEER_IP)"
 topology_up
 echo "    $MVT: ifindex $MVT_IFINDEX, MAC $MVT_MAC, node /dev/tap$MVT_IFINDEX ($(ip netns exec "$NS_HOST" cat "/sys/class/net/$MVT/macvtap/tap$MVT_IFINDEX/dev"))"
-guest_cmd -netdev tap,id=n0,ifname=$MVT,queues=4 \
+guest_cmd -netdev tap,id=n0,ifname=$MVT,queues=4,script=no,downscript=no \
     -device virtio-net-pci,netdev=n0,mq=on,vectors=10,mac=$MVT_MAC,romfile=
 echo "==> accelerator: $(accel) (KVM only where it really runs guests)"
 echo "==> QEMU command line (run inside: ip netns exec $NS_HOST):"

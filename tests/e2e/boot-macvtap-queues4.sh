@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Proves: the user's command line, -netdev tap,ifname=MVT,queues=4 with a virtio-net-pci
-# mq=on NIC and 2 vCPUs, gives the guest 2 queue pairs that both carry traffic to the peer,
-# which sees the guest at the macvtap's MAC. No script= is given: v5 runs no default ifup
-# script for a macvtap (the build's default script path does not exist, so running it would
-# fail the netdev).
+# Proves: the user's command line, -netdev tap,ifname=MVT,queues=4,script=no,downscript=no
+# with a virtio-net-pci mq=on NIC and 2 vCPUs, gives the guest 2 queue pairs that both carry
+# traffic to the peer, which sees the guest at the macvtap's MAC. script=no,downscript=no as
+# on QEMU 10.0: v5 runs the default ifup/ifdown scripts for every ifname= or dev= without
+# script=/downscript=, a macvtap too (the build's default script path does not exist, so
+# running it would fail the netdev).
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
 topology_up
-boot queues4 2 -netdev tap,id=n0,ifname=$MVT,queues=4 \
+boot queues4 2 -netdev tap,id=n0,ifname=$MVT,queues=4,script=no,downscript=no \
     -device virtio-net-pci,netdev=n0,mq=on,vectors=10,mac=$MVT_MAC,romfile=
 log=$workdir/queues4.log
 for q in 0 1; do

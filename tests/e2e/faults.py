@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""Proves: faults while QEMU (series v5) runs are survived.
+"""Proves: faults while QEMU (series v5) runs are survived. Every macvtap
+netdev here (ifname=) passes script=no,downscript=no: v5, like QEMU 10.0,
+runs the default ifup/ifdown scripts for a macvtap unless told otherwise.
 - netdev_add/netdev_del of a 4-queue macvtap netdev (ifname=) 100 times:
   open fds and memory stable (printed before/after);
 - the macvtap deleted under a running guest: QEMU does not crash or exit,
@@ -113,7 +115,8 @@ def churn(workdir):
     q = Qemu(workdir, "churn", ["-M", "none"])
     try:
         def cycle():
-            q.cmd("netdev_add", type="tap", id="n0", ifname=MVT, queues=4)
+            q.cmd("netdev_add", type="tap", id="n0", ifname=MVT, queues=4,
+                  script="no", downscript="no")
             q.cmd("netdev_del", id="n0")
         for _ in range(10):   # let the allocator settle first
             cycle()
@@ -145,7 +148,7 @@ def deleted_under_guest(workdir, mac):
         "-kernel", os.path.join(GUEST, "vmlinuz"), "-initrd", os.path.join(GUEST, "initrd.gz"),
         "-append", "console=ttyS0 quiet panic=-1 guest.ip=198.18.0.2/24 "
                    "guest.carrier=120 guest.linger=30",
-        "-netdev", f"tap,id=hostnet0,ifname={MVT},queues=2",
+        "-netdev", f"tap,id=hostnet0,ifname={MVT},queues=2,script=no,downscript=no",
         "-device", f"virtio-net-pci,netdev=hostnet0,mq=on,vectors=6,mac={mac},romfile="])
     try:
         console = os.path.join(workdir, "console.log")
@@ -260,7 +263,7 @@ def vanish(node, devnum, when):
         ["ip", "netns", "exec", NS, "strace", "-f", "-qq", "-o", "/dev/null", "-P", node,
          "-e", "trace=openat", "-e", f"inject=openat:delay_enter=3000000:when={when}",
          QEMU, "-M", "none", "-nodefaults", "-display", "none",
-         "-netdev", f"tap,id=n0,ifname={MVT},queues=2"],
+         "-netdev", f"tap,id=n0,ifname={MVT},queues=2,script=no,downscript=no"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         # LeakSanitizer cannot run under ptrace (ASan builds only)
         env=dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0"))
@@ -295,7 +298,7 @@ def macvtap_signals(workdir, node):
     before, st0 = links(), os.stat(node)
     for how in ("sigterm", "quit"):
         q = Qemu(workdir, f"mvt-{how}", ["-M", "none", "-netdev",
-                 f"tap,id=n0,ifname={MVT},queues=4"])
+                 f"tap,id=n0,ifname={MVT},queues=4,script=no,downscript=no"])
         if how == "quit":
             q.cmd("quit")
         q.stop()

@@ -27,7 +27,7 @@ QEMU_CMD=("$bin" -accel "$(accel)" -M pc -smp 2 -m 256
     -nodefaults -display none -no-reboot -serial stdio
     -kernel "$GUEST/vmlinuz" -initrd "$GUEST/initrd.gz"
     -append "console=ttyS0 quiet panic=-1 guest.ip=$GUEST_IP/$PREFIX_LEN guest.peer=$PEER_IP"
-    -netdev "tap,id=n0,ifname=$MVT,queues=4"
+    -netdev "tap,id=n0,ifname=$MVT,queues=4,script=no,downscript=no"
     -device "virtio-net-pci,netdev=n0,mq=on,vectors=10,mac=$MVT_MAC,romfile=")
 show_cmd "${QEMU_CMD[@]}"
 run_guest "$workdir/installed.log" || true
