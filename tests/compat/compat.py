@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(TOP, "build", "baseline", "qemu", "python"))
 sys.path.insert(0, os.path.join(TOP, "build", "qemu", "python"))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402
-from qemu_proc import fds_from_3  # noqa: E402
+from qemu_proc import fds_from_3, parse_tap_opts  # noqa: E402
 
 QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", "bin", "qemu-system-x86_64"))
 BASE_QEMU = os.environ.get("BASE_QEMU",
@@ -37,8 +37,6 @@ REPORT = os.path.join(TOP, "build", "reports", "compat.md")
 FIRMWARE = os.path.join(TOP, "build", "firmware")
 NS, NS_PEER, NS_BUMP = (f"cmpt{os.getpid()}{s}" for s in "hpb")
 MVT = "mvt0"
-INT_OPTS = {"queues", "poll-us", "sndbuf"}
-BOOL_OPTS = {"vhost", "vhostforce", "vnet_hdr"}
 # linux/if_tun.h
 TUNSETIFF, TUNSETPERSIST, TUNSETIFINDEX = 0x400454ca, 0x400454cb, 0x400454da
 IFF_TAP, IFF_NO_PI, IFF_VNET_HDR, IFF_MULTI_QUEUE = 0x0002, 0x1000, 0x4000, 0x0100
@@ -171,26 +169,12 @@ class Topology:
         raise ValueError(f"unknown setup {kind}")
 
 
-def parse_opts(opts):
-    """tap option text -> QAPI dict (values may not contain ',')."""
-    d = {"type": "tap", "id": "n0"}
-    for item in opts.split(","):
-        key, _, val = item.partition("=")
-        if key in INT_OPTS and val.isdigit():
-            d[key] = int(val)
-        elif key in BOOL_OPTS and val in ("on", "off"):
-            d[key] = val == "on"
-        else:
-            d[key] = val
-    return d
-
-
 def frontend_args(frontend, opts):
     """(machine, QEMU arguments) of a row."""
     if frontend == "netdev":
         return "none", ["-netdev", f"tap,id=n0,{opts}"]
     if frontend == "json":
-        return "none", ["-netdev", json.dumps(parse_opts(opts), ensure_ascii=False)]
+        return "none", ["-netdev", json.dumps(dict(parse_tap_opts(opts), id="n0"), ensure_ascii=False)]
     if frontend == "net":
         return "pc", ["-net", "nic", "-net", f"tap,{opts}"]
     if frontend == "nic":
@@ -205,7 +189,7 @@ def shown(frontend, opts, setup):
     if frontend == "qmp":
         n = len(re.findall(r"fd\d", opts))
         pre = "".join(f"getfd fd{i}; " for i in range(n))
-        text = pre + "netdev_add " + json.dumps(parse_opts(opts), ensure_ascii=False)
+        text = pre + "netdev_add " + json.dumps(dict(parse_tap_opts(opts), id="n0"), ensure_ascii=False)
     else:
         text = " ".join(a if re.fullmatch(r"[-\w,=:./@é]*", a) else f"'{a}'"
                         for a in frontend_args(frontend, opts)[1])
@@ -323,7 +307,7 @@ def check_running(qmp, frontend, opts, fds, ifaces, before):
             if "error" in r:
                 res["text"] = f"getfd: {r['error']['desc']}"
                 return res
-        r = qmp.cmd_raw("netdev_add", parse_opts(opts))
+        r = qmp.cmd_raw("netdev_add", dict(parse_tap_opts(opts), id="n0"))
         if "error" in r:
             res["error"] = r["error"]["desc"]
             return res

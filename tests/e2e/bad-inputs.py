@@ -28,15 +28,13 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(TOP, "build", "qemu", "python"))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402
-from qemu_proc import fds_from_3, reap  # noqa: E402
+from qemu_proc import fds_from_3, parse_tap_opts, reap  # noqa: E402
 
 QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", "bin", "qemu-system-x86_64"))
 FIRMWARE = os.path.join(TOP, "build", "firmware")
 NS = f"mvtb{os.getpid()}h"
 MVT = "mvt0"
 FRONTENDS = os.environ.get("FRONTENDS", "netdev net nic json qmp").split()
-INT_OPTS = {"queues", "poll-us", "sndbuf"}
-BOOL_OPTS = {"vhost", "vhostforce", "vnet_hdr"}
 
 
 def run(*args, **kw):
@@ -112,25 +110,11 @@ class Topology:
         return ["ip", "netns", "exec", NS]
 
 
-def parse_opts(opts):
-    """-netdev tap option text -> QAPI dict (values may not contain ',')."""
-    d = {"type": "tap"}
-    for item in opts.split(","):
-        key, _, val = item.partition("=")
-        if key in INT_OPTS and val.lstrip("-").isdigit():
-            d[key] = int(val)
-        elif key in BOOL_OPTS and val in ("on", "off"):
-            d[key] = val == "on"
-        else:
-            d[key] = val
-    return d
-
-
 def given_fds(opts):
     """The fd numbers the options hand to the netdev (fd=, fds=, vhostfd=,
     vhostfds=): a refused netdev may have taken, and closed, these."""
     nums = set()
-    for key, val in parse_opts(opts).items():
+    for key, val in parse_tap_opts(opts).items():
         if key in ("fd", "fds", "vhostfd", "vhostfds") and isinstance(val, str):
             nums.update(int(x) for x in val.split(":") if x.isdigit())
     return nums
@@ -138,7 +122,7 @@ def given_fds(opts):
 
 def multiqueue(opts):
     """Options that ask for several queues, once the queue count is valid."""
-    d = parse_opts(opts)
+    d = parse_tap_opts(opts)
     return "fds" in d or "vhostfds" in d or \
         isinstance(d.get("queues"), int) and 2 <= d["queues"] <= 1024
 
@@ -151,7 +135,7 @@ def cli_args(frontend, opts):
     if frontend == "nic":
         return ["-nic", f"tap,{opts}"]
     if frontend == "json":
-        return ["-netdev", json.dumps(dict(parse_opts(opts), id="n0"))]
+        return ["-netdev", json.dumps(dict(parse_tap_opts(opts), id="n0"))]
     raise ValueError(frontend)
 
 
@@ -224,7 +208,7 @@ def run_qmp(topo, setup, opts):
     try:
         before = q.fds()
         try:
-            resp = q.cmd("netdev_add", dict(parse_opts(opts), id="n0"))
+            resp = q.cmd("netdev_add", dict(parse_tap_opts(opts), id="n0"))
         except Exception as e:  # QEMU died: the QMP connection went with it
             q.proc.wait(timeout=10)
             q.stderr.seek(0)

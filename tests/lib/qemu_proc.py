@@ -27,3 +27,23 @@ def fds_from_3(fds):
         for i, fd in enumerate(high):
             os.dup2(fd, 3 + i)
     return {"preexec_fn": pre, "pass_fds": tuple(range(3, 3 + len(fds)))}
+
+
+INT_OPTS = {"queues", "poll-us", "sndbuf"}
+BOOL_OPTS = {"vhost", "vhostforce", "vnet_hdr"}
+
+
+def parse_tap_opts(opts):
+    """-netdev tap option text -> QAPI dict with "type": "tap" (values may
+    not contain ','): numbers for the integer options, booleans for on/off
+    of the boolean ones, strings for the rest."""
+    d = {"type": "tap"}
+    for item in opts.split(","):
+        key, _, val = item.partition("=")
+        if key in INT_OPTS and val.lstrip("-").isdigit():
+            d[key] = int(val)
+        elif key in BOOL_OPTS and val in ("on", "off"):
+            d[key] = val == "on"
+        else:
+            d[key] = val
+    return d
