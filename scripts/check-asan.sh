@@ -16,10 +16,7 @@ export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:fast_unwind_on_malloc
 export LSAN_OPTIONS="suppressions=$top/tests/asan/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1"
 wrap=$top/build/asan-bin/wrap
-mkdir -p "$wrap"
-printf '#!/bin/sh\nexec %q -L %q "$@"\n' "$asan/qemu-system-x86_64" "$top/build/firmware" \
-    >"$wrap/qemu-system-x86_64"
-chmod +x "$wrap/qemu-system-x86_64"
+qemu_wrapper "$wrap" "$asan/qemu-system-x86_64"
 
 failed=0
 # each test: its own verdict, then the sanitizers'

@@ -103,10 +103,7 @@ build_each() {
         tests+=("${t%.c}")
     done
     ninja -C "$each/build" "${targets[@]}" "${tests[@]}" || return 1
-    mkdir -p "$wrap"
-    printf '#!/bin/sh\nexec %q -L %q "$@"\n' "$each/build/qemu-system-x86_64" \
-        "$top/build/firmware" >"$wrap/qemu-system-x86_64"
-    chmod +x "$wrap/qemu-system-x86_64"
+    qemu_wrapper "$wrap" "$each/build/qemu-system-x86_64"
     for t in "${tests[@]}"; do
         echo "== $t"
         QTEST_QEMU_BINARY=$wrap/qemu-system-x86_64 tap_run "$each/build/$t" || return 1
@@ -142,9 +139,7 @@ for t in "${qtests[@]}"; do targets+=("tests/qtest/$t"); done
 for t in $added; do targets+=("$t"); done
 run_test "build: QEMU and its test binaries" ninja -C "$bld" "${targets[@]}"
 wrap=$top/build/qtest-bin
-mkdir -p "$wrap"
-printf '#!/bin/sh\nexec %q -L %q "$@"\n' "$bld/qemu-system-x86_64" "$top/build/firmware" >"$wrap/qemu-system-x86_64"
-chmod +x "$wrap/qemu-system-x86_64"
+qemu_wrapper "$wrap" "$bld/qemu-system-x86_64"
 export QTEST_QEMU_BINARY=$wrap/qemu-system-x86_64 MALLOC_PERTURB_=71
 qtest() { local bin=$bld/tests/qtest/$1; shift; tap_run "$bin" "$@"; }
 for t in netdev-socket test-netfilter test-filter-mirror test-filter-redirector; do

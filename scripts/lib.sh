@@ -59,3 +59,11 @@ debian_unpack() {
     tar xJf "$top/build/dl/$BASE_ORIG_TARBALL" -C "$1" --strip-components=1 --no-same-owner
     tar xJf "$deb" -C "$1" --no-same-owner
 }
+
+# qemu_wrapper DIR QEMU: DIR/qemu-system-x86_64 runs QEMU with the firmware
+# directory (qtests want a binary of that name; -L for the ROMs).
+qemu_wrapper() {
+    mkdir -p "$1"
+    printf '#!/bin/sh\nexec %q -L %q "$@"\n' "$2" "$top/build/firmware" >"$1/qemu-system-x86_64"
+    chmod +x "$1/qemu-system-x86_64"
+}
