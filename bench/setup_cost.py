@@ -49,8 +49,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 from qemu_proc import fds_from_3  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PATCHED = os.path.join(TOP, "build", "bin", "qemu-system-x86_64")
-BASELINE = os.path.join(TOP, "build", "baseline", "bin", "qemu-system-x86_64")
+BASE = os.environ.get("BASE", "master")  # bases/BASE.conf: the base under test
+PATCHED = os.path.join(TOP, "build", BASE, "bin", "qemu-system-x86_64")
+BASELINE = os.path.join(TOP, "build", BASE, "baseline", "bin", "qemu-system-x86_64")
 NS = f"mvtc{os.getpid()}"
 MVT = "mvt0"
 QUICK = "--quick" in sys.argv

@@ -4,5 +4,5 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 export CONFIGURE_EXTRA="--enable-asan --enable-ubsan"
-TARGETS=x86_64-softmmu exec "$top/scripts/build.sh" "$tree" "$top/build/asan" "$top/build/asan-bin" -- \
+TARGETS=x86_64-softmmu exec "$top/scripts/build.sh" "$tree" "$out_base/asan" "$out_base/asan-bin" -- \
     tests/qtest/netdev-tap tests/unit/test-tap-util

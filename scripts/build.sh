@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Configure (once) and build QEMU in build/qemu/build; link the binary to
-# build/bin/. Extra ninja targets (e.g. qtest binaries) may be given.
+# Configure (once) and build QEMU in build/$BASE/qemu/build; link the binary
+# to build/$BASE/bin/. Extra ninja targets (e.g. qtest binaries) may be given.
 # Usage: build.sh [SRC_DIR BUILD_DIR BIN_DIR] -- [ninja targets...]
 # CONFIGURE_EXTRA adds configure options (e.g. sanitizers) to a new build dir.
 # TARGETS (default x86_64-softmmu) names the system emulators to build; a
 # build dir configured for fewer is reconfigured for the union.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-src=$tree out=$bld bin=$top/build/bin
+src=$tree out=$bld bin=$qemu_bin
 if [ "${1:-}" != -- ] && [ $# -ge 3 ]; then src=$1 out=$2 bin=$3; shift 3; fi
 [ "${1:-}" = -- ] && shift
 

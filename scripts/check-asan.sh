@@ -6,8 +6,8 @@
 # "ERROR:", a UBSan "runtime error:") fails the run.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-asan=$top/build/asan
-reports=$top/build/asan-reports
+asan=$out_base/asan
+reports=$out_base/asan-reports
 "$top/scripts/build-asan.sh"
 rm -rf "$reports" && mkdir -p "$reports"
 chmod 1777 "$reports"   # QEMU also runs as nobody
@@ -15,7 +15,7 @@ chmod 1777 "$reports"   # QEMU also runs as nobody
 export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:fast_unwind_on_malloc=0"
 export LSAN_OPTIONS="suppressions=$top/tests/asan/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1"
-wrap=$top/build/asan-bin/wrap
+wrap=$out_base/asan-bin/wrap
 qemu_wrapper "$wrap" "$asan/qemu-system-x86_64"
 
 failed=0

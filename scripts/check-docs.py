@@ -6,6 +6,7 @@ printed by a test of this `make check` run (build/check-logs/*.log).
 Quoted messages use example names, nodes and numbers (macvtap0,
 /dev/tap7, 240:1); they are matched as patterns with those generalised."""
 import glob
+import os
 import re
 import sys
 
@@ -13,7 +14,8 @@ import docutils.core
 import docutils.utils
 
 top = sys.argv[1]
-rst = open(f"{top}/build/qemu/docs/system/devices/net.rst").read()
+base = os.environ.get("BASE", "master")
+rst = open(f"{top}/build/{base}/qemu/docs/system/devices/net.rst").read()
 start = rst.index("macvtap and ipvtap interfaces\n")
 end = rst.index("\nWindows host\n")
 section = rst[start:end]
@@ -28,7 +30,7 @@ print("reST: the macvtap section parses")
 # 2. every quoted message was produced by a test
 msgs = section[section.index("\nErrors:\n"):]
 quoted = re.findall(r"^``(.+)``$", msgs, re.M)
-logs = "\n".join(open(f).read() for f in glob.glob(f"{top}/build/check-logs/*.log"))
+logs = "\n".join(open(f).read() for f in glob.glob(f"{top}/build/check-logs/{base}/*.log"))
 
 
 TOKENS = [

@@ -6,6 +6,8 @@
 # series is refreshed against Debian's tree by construction (a rebase), so
 # this also proves the refresh kept every patch and changed no line of one.
 set -euo pipefail
+# Debian carries the 10.0 base: this is its backport series.
+BASE=10.0
 . "$(dirname "$0")/lib.sh"
 work=$(mktemp -d "$top/build/quilt.XXXXXX")
 trap 'rm -rf "$work"' EXIT

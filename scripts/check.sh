@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Run every check, each reported as a named test, then one summary line
+# Run every check of one base ($BASE, default master), each reported as a
+# named test, then one summary line
 #     N passed, N failed, N skipped
+# (also written to build/check-logs/$BASE.counts for scripts/check-all.sh).
 # Exit status is non-zero on any failure. A skip never counts as a pass.
-# Logs: build/check-logs/<name>.log.
+# Logs: build/check-logs/$BASE/<name>.log.
+# CHECK_EXTRAS=1 adds the checks that run on one base only: libvirt,
+# aarch64, install, the Debian quilt series, fuzz, ASan. CHECK_BENCH=1 adds
+# the benchmark smoke run.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-logs=$top/build/check-logs
-rm -rf "$logs" && mkdir -p "$logs"
+logs=$top/build/check-logs/$BASE
+rm -rf "$logs" "$logs.counts" && mkdir -p "$logs"
+extras=${CHECK_EXTRAS:-0}
 pass=0 fail=0 skip=0
 t_start=$SECONDS
 mapfile -t series < <(series_files)
@@ -16,7 +22,7 @@ run_test() {
     local name=$1 log t0=$SECONDS rc=0
     shift
     log=$logs/$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_').log
-    printf '%-60s ' "$name"
+    printf '%-66s ' "$BASE: $name"
     "$@" >"$log" 2>&1 || rc=$?
     if [ $rc = 0 ]; then
         pass=$((pass + 1)); echo "PASS ($((SECONDS - t0)) s)"
@@ -29,11 +35,11 @@ run_test() {
         tail -n 15 "$log" | sed 's/^/    | /'
     fi
 }
-skip_test() { printf '%-60s SKIP: %s\n' "$1" "$2"; skip=$((skip + 1)); }
+skip_test() { printf '%-66s SKIP: %s\n' "$BASE: $1" "$2"; skip=$((skip + 1)); }
 
 # 1. The series applies with git am to the pristine base (not the build fixes).
 applies() {
-    local wt=$top/build/check-am
+    local wt=$out_base/check-am
     git -C "$tree" worktree remove -f "$wt" 2>/dev/null || rm -rf "$wt"
     git -C "$tree" worktree prune
     git -C "$tree" worktree add -q --detach "$wt" pristine
@@ -43,9 +49,9 @@ applies() {
     echo "applied $n patch(es)"
     [ "$n" = "${#series[@]}" ]
 }
-echo "== series (${#series[@]} patches)"
+echo "== $BASE: series $BASE_SERIES_DIR/ (${#series[@]} patches)"
 if [ ${#series[@]} -eq 0 ]; then
-    skip_test "series: applies to pristine $BASE_UPSTREAM_VERSION" "patches/series is empty"
+    skip_test "series: applies to pristine $BASE_UPSTREAM_VERSION" "$BASE_SERIES_DIR/series is empty"
 else
     run_test "series: applies to pristine $BASE_UPSTREAM_VERSION" applies
 fi
@@ -54,13 +60,15 @@ fi
 cover_current() {
     local tmp; tmp=$(mktemp)
     "$top/scripts/cover-letter.sh" "$tmp" >/dev/null
-    diff -u "$top/patches/0000-cover-letter.patch" "$tmp"; local rc=$?
+    diff -u "$series_dir/0000-cover-letter.patch" "$tmp"; local rc=$?
     rm -f "$tmp"
     [ $rc = 0 ] || echo "patches/0000-cover-letter.patch is stale: run 'make cover-letter'"
     return $rc
 }
-if [ ${#series[@]} -gt 0 ]; then
+cover=()
+if [ ${#series[@]} -gt 0 ] && [ -f "$series_dir/cover-letter.txt" ]; then
     run_test "series: cover letter matches the series" cover_current
+    cover=("$series_dir/0000-cover-letter.patch")
 fi
 
 # 2. checkpatch on every patch and on the cover letter: 0 errors.
@@ -70,7 +78,7 @@ checkpatch() {
     echo "$out"
     ! echo "$out" | grep -q '^ERROR:' && echo "$out" | grep -q '^total: 0 errors'
 }
-for p in "$top/patches/0000-cover-letter.patch" "${series[@]}"; do
+for p in "${cover[@]}" "${series[@]}"; do
     run_test "checkpatch: $(basename "$p")" checkpatch "$p"
 done
 
@@ -94,9 +102,9 @@ tap_run() {
 # 3. Every patch builds on its own (incremental, ccache), oldest first, in a
 #    worktree of its own so that build/qemu is never touched, and passes the
 #    unit tests and qtests the series has added up to that patch.
-each=$top/build/check-each
+each=$out_base/check-each
 build_each() {
-    local t tests=() targets=(qemu-system-x86_64) wrap=$top/build/qtest-each
+    local t tests=() targets=(qemu-system-x86_64) wrap=$out_base/qtest-each
     git -C "$each" checkout -q --detach "$1" || return 1
     for t in $(git -C "$each" diff --name-only --diff-filter=A base..HEAD -- \
                'tests/qtest/*.c' 'tests/unit/*.c' | grep -v /libqos/); do
@@ -138,7 +146,7 @@ targets=(qemu-system-x86_64)
 for t in "${qtests[@]}"; do targets+=("tests/qtest/$t"); done
 for t in $added; do targets+=("$t"); done
 run_test "build: QEMU and its test binaries" ninja -C "$bld" "${targets[@]}"
-wrap=$top/build/qtest-bin
+wrap=$out_base/qtest-bin
 qemu_wrapper "$wrap" "$bld/qemu-system-x86_64"
 export QTEST_QEMU_BINARY=$wrap/qemu-system-x86_64 MALLOC_PERTURB_=71
 qtest() { local bin=$bld/tests/qtest/$1; shift; tap_run "$bin" "$@"; }
@@ -162,6 +170,9 @@ done
 # 5. Project-level tests.
 echo "== project tests (tests/e2e)"
 for t in "$top"/tests/e2e/*; do
+    case "$(basename "$t")" in
+        libvirt-*|aarch64-*) [ "$extras" = 1 ] || continue ;;
+    esac
     case "$t" in
         *.sh) SHOW_CASES=1 run_test "e2e: $(basename "$t" .sh)" bash "$t" ;;
         *.py) SHOW_CASES=1 run_test "e2e: $(basename "$t" .py)" /usr/bin/python3 "$t" ;;
@@ -175,6 +186,7 @@ SHOW_CASES=1 run_test "compat: base tap command lines with base and patched QEMU
 
 # 5b. Installing and packaging: make install into a temporary DESTDIR, and
 #     the quilt series for Debian on top of Debian's own patches.
+if [ "$extras" = 1 ]; then
 echo "== install and packaging"
 SHOW_CASES=1 run_test "install: DESTDIR install runs the demo line without -L, uninstall" \
     bash "$top/tests/install/installed-qemu.sh"
@@ -182,11 +194,12 @@ if [ ${#series[@]} -gt 0 ]; then
     SHOW_CASES=1 run_test "debian: quilt series applies on Debian's debian/patches, no fuzz" \
         "$top/scripts/check-quilt.sh"
 fi
+fi
 
 # 6. Robustness: the fuzzer over the pure helpers, and the series' tests
 #    again on an ASan/UBSan build.
 echo "== robustness"
-if [ ${#series[@]} -gt 0 ]; then
+if [ ${#series[@]} -gt 0 ] && [ "$extras" = 1 ]; then
     SHOW_CASES=1 run_test "fuzz: tap-util helpers, ${FUZZ_SECONDS:-60} s" "$top/scripts/fuzz.sh"
     SHOW_CASES=1 run_test "asan: series tests under ASan/LSan/UBSan" "$top/scripts/check-asan.sh"
 fi
@@ -195,7 +208,7 @@ fi
 #    (numbers are not judged here; `make bench` measures).
 echo "== bench (smoke run)"
 bench_smoke() {
-    local out=$top/build/bench-smoke f
+    local out=$out_base/bench-smoke f
     rm -rf "$out"
     "$top/scripts/bench.sh" --quick "$out"
     for f in setup-syscalls.csv setup-time.csv datapath.csv setup-syscalls.png setup-time.png datapath.png; do
@@ -209,7 +222,9 @@ bench_smoke() {
         END { exit bad }' "$out/setup-summary.csv" || { echo "bench smoke: setup cost over budget"; return 1; }
     echo "ok: bench smoke: setup cost within 13 system calls per queue and 12 per netdev"
 }
-SHOW_CASES=1 run_test "bench: smoke run of setup_cost, datapath, plot" bench_smoke
+if [ "${CHECK_BENCH:-0}" = 1 ]; then
+    SHOW_CASES=1 run_test "bench: smoke run of setup_cost, datapath, plot" bench_smoke
+fi
 
 # 8. The documentation: the macvtap section parses, and every message it
 #    quotes was printed by one of the tests above.
@@ -219,6 +234,7 @@ if [ ${#series[@]} -gt 0 ]; then
         /usr/bin/python3 "$top/scripts/check-docs.py" "$top"
 fi
 
-echo "== check took $((SECONDS - t_start)) s"
-echo "$pass passed, $fail failed, $skip skipped"
+echo "== $BASE: check took $((SECONDS - t_start)) s"
+echo "$pass $fail $skip" >"$logs.counts"
+echo "$BASE: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]

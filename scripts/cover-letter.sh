@@ -5,9 +5,9 @@
 # base..HEAD in build/qemu.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-src=$top/patches/cover-letter.txt
+src=$series_dir/cover-letter.txt
 table=$top/docs/errors-before-after.txt
-out=${1:-$top/patches/0000-cover-letter.patch}
+out=${1:-$series_dir/0000-cover-letter.patch}
 n=$(git -C "$tree" rev-list --count base..HEAD)
 subject=$(head -n 1 "$src")
 {

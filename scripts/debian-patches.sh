@@ -10,6 +10,8 @@
 # Author, Forwarded: no (not yet sent to qemu-devel), Last-Update (the
 # commit date).
 set -euo pipefail
+# Debian carries the 10.0 base: this is its backport series.
+BASE=10.0
 . "$(dirname "$0")/lib.sh"
 out=${1:-$top/build/debian-patches}
 mkdir -p "$top/build"

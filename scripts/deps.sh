@@ -5,7 +5,7 @@
 # the machine's existing Debian entry: no host name lives in this repository.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../base.conf"
+. "$here/../bases/10.0.conf"    # BASE_SUITE: the deb-src entry for it
 
 [ "$(id -u)" = 0 ] || { echo "deps: run as root (apt-get)" >&2; exit 1; }
 . /etc/os-release

@@ -4,8 +4,8 @@
 # build/reports/e2e.md: case | what it proves | baseline | patched.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-base_qemu=$top/build/baseline/bin/qemu-system-x86_64
-patched_qemu=$top/build/bin/qemu-system-x86_64
+base_qemu=$baseline_bin/qemu-system-x86_64
+patched_qemu=$qemu_bin/qemu-system-x86_64
 [ -x "$base_qemu" ] || { echo "e2e-report: run 'make baseline' first" >&2; exit 1; }
 out=$top/build/reports/e2e.md
 logs=$top/build/reports/e2e-logs

@@ -5,8 +5,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../tests/lib/common.sh"
 . "$top/tests/errors/run-case.sh"
-. "$top/base.conf"
-base_qemu=$top/build/baseline/bin/qemu-system-x86_64
+base_qemu=$baseline_bin/qemu-system-x86_64
 patched_qemu=$QEMU
 [ -x "$base_qemu" ] || { echo "error-report: run 'make baseline' first" >&2; exit 1; }
 out=$top/build/reports/errors.md

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Rewrite patches/ from base..HEAD of build/qemu, deterministically:
-# git format-patch --zero-commit --no-signature plus a `series` file.
-# patches/0000-cover-letter.patch is written by hand and kept.
+# Rewrite the series of $BASE (patches/ or patches-10.0/) from base..HEAD of
+# build/$BASE/qemu, deterministically: git format-patch --zero-commit
+# --no-signature plus a `series` file. 0000-cover-letter.patch is kept.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -9,10 +9,10 @@ if [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
     echo "export: $tree has uncommitted edits; commit them first" >&2
     exit 1
 fi
-mkdir -p "$top/patches"
-find "$top/patches" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' -delete
+mkdir -p "$series_dir"
+find "$series_dir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' -delete
 git -C "$tree" format-patch -q --zero-commit --no-signature --no-numbered \
-    -o "$top/patches" base..HEAD
-(cd "$top/patches" && ls [0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '^0000-' || true) >"$top/patches/series"
+    -o "$series_dir" base..HEAD
+(cd "$series_dir" && ls [0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '^0000-' || true) >"$series_dir/series"
 record_known
-echo "export: $(grep -c . "$top/patches/series" || true) patch(es) in patches/"
+echo "export: $(grep -c . "$series_dir/series" || true) patch(es) in $BASE_SERIES_DIR/"

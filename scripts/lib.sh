@@ -1,8 +1,18 @@
 # Shared bits for the project scripts (sourced, not run).
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-. "$top/base.conf"
-tree=$top/build/qemu
+# BASE names the pinned base (bases/$BASE.conf) and so the series that goes
+# with it: master (patches/, what is posted upstream) or 10.0 (the stable
+# backport, patches-10.0/). Everything built for a base lives in build/$BASE/.
+BASE=${BASE:-master}
+[ -f "$top/bases/$BASE.conf" ] || { echo "no base '$BASE': see bases/*.conf" >&2; exit 1; }
+export BASE
+. "$top/bases/$BASE.conf"
+out_base=$top/build/$BASE
+series_dir=$top/$BASE_SERIES_DIR
+tree=$out_base/qemu
 bld=$tree/build
+qemu_bin=$out_base/bin
+baseline_bin=$out_base/baseline/bin
 export GIT_CONFIG_PARAMETERS="'safe.directory=*'"
 
 # Print a step with a timestamp; `step_done` prints its duration.
@@ -17,11 +27,11 @@ patch_ids_of_range() {
 # The series files, in order (patches/series), as paths.
 series_files() {
     local f
-    [ -f "$top/patches/series" ] || return 0
+    [ -f "$series_dir/series" ] || return 0
     while read -r f; do
         case "$f" in ''|'#'*) continue ;; esac
-        echo "$top/patches/$f"
-    done <"$top/patches/series"
+        echo "$series_dir/$f"
+    done <"$series_dir/series"
 }
 
 # Why build/qemu holds work that patches/ does not (empty when it holds none).
@@ -59,6 +69,25 @@ debian_unpack() {
     tar xJf "$top/build/dl/$BASE_ORIG_TARBALL" -C "$1" --strip-components=1 --no-same-owner
     tar xJf "$deb" -C "$1" --no-same-owner
 }
+
+# unpack_base DIR: the pinned source of $BASE in DIR (fetched and checked),
+# with the meson subprojects a git archive lacks; no build fixes applied.
+unpack_base() {
+    "$top/scripts/fetch-base.sh" >/dev/null
+    mkdir -p "$1"
+    tar xJf "$top/build/dl/$BASE_ORIG_TARBALL" -C "$1" --strip-components=1 --no-same-owner
+    if [ -n "${BASE_SUBPROJECTS_FROM:-}" ]; then
+        local from s
+        from=$(. "$top/bases/$BASE_SUBPROJECTS_FROM.conf" && echo "$BASE_ORIG_TARBALL")
+        for s in $BASE_SUBPROJECTS; do
+            [ -e "$1/subprojects/$s" ] && { echo "unpack_base: $s is in the tarball" >&2; return 1; }
+            tar xJf "$top/build/dl/$from" -C "$1" --strip-components=1 --no-same-owner \
+                --wildcards "*/subprojects/$s/*"
+        done
+    fi
+}
+# The build-only fixes of $BASE (not part of the series), in order.
+build_fixes() { local p; for p in "$top/build-fixes/$BASE"/*.patch; do [ -e "$p" ] && echo "$p"; done; true; }
 
 # qemu_wrapper DIR QEMU: DIR/qemu-system-x86_64 runs QEMU with the firmware
 # directory (qtests want a binary of that name; -L for the ROMs).

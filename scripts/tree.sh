@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Create build/qemu: the pinned base as a git tree (tag `pristine`), the
-# build-only fixes on top (tag `base`), then the series from patches/ applied
-# with git am. Refuses to throw away commits or edits not yet exported.
+# Create build/$BASE/qemu: the pinned base as a git tree (tag `pristine`), the
+# build-only fixes of that base on top (tag `base`), then the base's series
+# (patches/ for master, patches-10.0/ for 10.0) applied with git am. Refuses
+# to throw away commits or edits not yet exported.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 mapfile -t series < <(series_files)
@@ -17,7 +18,7 @@ why=$(unexported_work)
 if [ -n "$why" ]; then
     echo "tree: $tree has $why." >&2
     echo "      Export it first (commit, then 'make export'), or discard it with" >&2
-    echo "      'git -C build/qemu reset --hard base'." >&2
+    echo "      'git -C build/$BASE/qemu reset --hard base'." >&2
     exit 1
 fi
 
@@ -25,11 +26,9 @@ if [ -d "$tree/.git" ] && [ "$(git -C "$tree" config qemu-series.sha256 || true)
     step "tree: resetting $tree to base (keeps the build directory)"
     git -C "$tree" checkout -q -f -B series base
 else
-    "$top/scripts/fetch-base.sh"
     step "tree: unpacking $BASE_ORIG_TARBALL into $tree"
     rm -rf "$tree"
-    mkdir -p "$tree"
-    tar xJf "$top/build/dl/$BASE_ORIG_TARBALL" -C "$tree" --strip-components=1 --no-same-owner
+    unpack_base "$tree"
     cd "$tree"
     git init -q -b series
     git config qemu-series.sha256 "$BASE_ORIG_SHA256"
@@ -37,10 +36,14 @@ else
     git add -A -f
     # Fixed dates: the base commits come out the same on every machine.
     export GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z"
-    git commit -q -m "QEMU $BASE_UPSTREAM_VERSION: pristine $BASE_ORIG_TARBALL (Debian $BASE_DEB_VERSION)"
+    if [ "$BASE_KIND" = git ]; then
+        git commit -q -m "QEMU master ${BASE_COMMIT:0:12} ($BASE_UPSTREAM_VERSION): $BASE_ORIG_TARBALL"
+    else
+        git commit -q -m "QEMU $BASE_UPSTREAM_VERSION: pristine $BASE_ORIG_TARBALL (Debian $BASE_DEB_VERSION)"
+    fi
     git tag pristine
-    for p in "$top"/build-fixes/*.patch; do
-        [ -e "$p" ] && git am -q --committer-date-is-author-date "$p"
+    for p in $(build_fixes); do
+        git am -q --committer-date-is-author-date "$p"
     done
     git tag base
     unset GIT_AUTHOR_DATE GIT_COMMITTER_DATE

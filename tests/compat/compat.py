@@ -23,15 +23,16 @@ import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(TOP, "build", "baseline", "qemu", "python"))
-sys.path.insert(0, os.path.join(TOP, "build", "qemu", "python"))
+BASE = os.environ.get("BASE", "master")  # bases/BASE.conf: the base under test
+sys.path.insert(0, os.path.join(TOP, "build", BASE, "baseline", "qemu", "python"))
+sys.path.insert(0, os.path.join(TOP, "build", BASE, "qemu", "python"))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402
 from qemu_proc import fds_from_3, parse_tap_opts  # noqa: E402
 
-QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", "bin", "qemu-system-x86_64"))
+QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", BASE, "bin", "qemu-system-x86_64"))
 BASE_QEMU = os.environ.get("BASE_QEMU",
-                           os.path.join(TOP, "build", "baseline", "bin", "qemu-system-x86_64"))
+                           os.path.join(TOP, "build", BASE, "baseline", "bin", "qemu-system-x86_64"))
 CASES = os.environ.get("CASES", os.path.join(TOP, "tests", "compat", "cases.tsv"))
 REPORT = os.path.join(TOP, "build", "reports", "compat.md")
 FIRMWARE = os.path.join(TOP, "build", "firmware")

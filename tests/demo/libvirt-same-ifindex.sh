@@ -15,8 +15,8 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/libvirt.sh"
-. "$top/base.conf"
-BASE_QEMU=${BASE_QEMU:-$top/build/baseline/bin/qemu-system-x86_64}
+. "$top/bases/${BASE:-master}.conf"
+BASE_QEMU=${BASE_QEMU:-$top/build/${BASE:-master}/baseline/bin/qemu-system-x86_64}
 NS_A=mvtq$$a NS_AP=mvtq$$q
 trap 'libvirt_down; ip netns del $NS_A 2>/dev/null || true; ip netns del $NS_AP 2>/dev/null || true; cleanup' EXIT
 say() { printf '%s\n' "$*"; }

@@ -25,12 +25,13 @@ import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(TOP, "build", "qemu", "python"))
+BASE = os.environ.get("BASE", "master")  # bases/BASE.conf: the base under test
+sys.path.insert(0, os.path.join(TOP, "build", BASE, "qemu", "python"))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402
 from qemu_proc import fds_from_3, parse_tap_opts, reap  # noqa: E402
 
-QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", "bin", "qemu-system-x86_64"))
+QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", BASE, "bin", "qemu-system-x86_64"))
 FIRMWARE = os.path.join(TOP, "build", "firmware")
 NS = f"mvtb{os.getpid()}h"
 MVT = "mvt0"

@@ -28,12 +28,13 @@ import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(TOP, "build", "qemu", "python"))
+BASE = os.environ.get("BASE", "master")  # bases/BASE.conf: the base under test
+sys.path.insert(0, os.path.join(TOP, "build", BASE, "qemu", "python"))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402
 from qemu_proc import reap  # noqa: E402
 
-QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", "bin", "qemu-system-x86_64"))
+QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", BASE, "bin", "qemu-system-x86_64"))
 FIRMWARE = os.path.join(TOP, "build", "firmware")
 GUEST = os.path.join(TOP, "build", "guest")
 NS = f"mvtf{os.getpid()}h"

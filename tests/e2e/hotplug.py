@@ -17,10 +17,11 @@ import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(TOP, "build", "qemu", "python"))
+BASE = os.environ.get("BASE", "master")  # bases/BASE.conf: the base under test
+sys.path.insert(0, os.path.join(TOP, "build", BASE, "qemu", "python"))
 from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402
 
-QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", "bin", "qemu-system-x86_64"))
+QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", BASE, "bin", "qemu-system-x86_64"))
 NS_HOST, NS_PEER = f"mvtq{os.getpid()}h", f"mvtq{os.getpid()}p"
 PEER_IP, GUEST_IP, MVT = "198.18.0.1", "198.18.0.2", "mvt0"
 

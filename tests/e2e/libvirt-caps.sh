@@ -3,7 +3,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/libvirt.sh"
-BASE_QEMU=${BASE_QEMU:-$top/build/baseline/bin/qemu-system-x86_64}
+BASE_QEMU=${BASE_QEMU:-$top/build/${BASE:-master}/baseline/bin/qemu-system-x86_64}
 [ -x "$BASE_QEMU" ] || die "no base binary at $BASE_QEMU (make baseline)"
 if [ "$(readlink -f "$QEMU")" = "$(readlink -f "$BASE_QEMU")" ]; then
     echo "$QEMU is the base itself: nothing to compare"

@@ -5,7 +5,7 @@
 # and removes them, and every QEMU it started, on exit, failure or interrupt.
 # Addresses come from 198.18.0.0/15 only.
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-QEMU=${QEMU:-$top/build/bin/qemu-system-x86_64}
+QEMU=${QEMU:-$top/build/${BASE:-master}/bin/qemu-system-x86_64}
 FIRMWARE=$top/build/firmware
 GUEST=$top/build/guest
 PEER_IP=198.18.0.1
