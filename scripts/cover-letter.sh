@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Compose patches/0000-cover-letter.patch from patches/cover-letter.txt
-# (first line: subject), the before/after table docs/errors-before-after.txt
-# (written by `make error-report`), and the shortlog and diffstat of
-# base..HEAD in build/qemu.
+# Compose 0000-cover-letter.patch of the series of $BASE from its
+# cover-letter.txt (first line: subject; an @ERROR_TABLE@ line takes
+# docs/errors-before-after.txt), the shortlog and diffstat of base..HEAD in
+# build/$BASE/qemu, and base-commit: for a base that is an upstream commit.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 src=$series_dir/cover-letter.txt
@@ -24,11 +24,15 @@ subject=$(head -n 1 "$src")
         fi
     done
     echo
-    git -C "$tree" shortlog base..HEAD
+    git -C "$tree" shortlog base..HEAD | sed '${/^$/d}'
     echo
     git -C "$tree" diff --stat=72 base..HEAD
     echo
-    echo "-- "
-    echo "QEMU $BASE_UPSTREAM_VERSION (Debian $BASE_DEB_VERSION, $BASE_ORIG_TARBALL)"
+    if [ "$BASE_KIND" = git ]; then
+        echo "base-commit: $BASE_COMMIT"
+    else
+        echo "-- "
+        echo "QEMU $BASE_UPSTREAM_VERSION (Debian $BASE_DEB_VERSION, $BASE_ORIG_TARBALL)"
+    fi
 } >"$out"
 echo "cover-letter: wrote $out ($n patches)"

@@ -49,6 +49,7 @@ pkgs=(
     libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev python3-venv
     gcc-multilib seabios ipxe-qemu busybox-static cpio iproute2 dpkg-dev kmod
     strace python3-docutils clang python3-matplotlib quilt
+    qemu-system-common
 )
 # the build needs meson >= 1.5: on bookworm from bookworm-backports
 backports=(meson python3-pycotap)

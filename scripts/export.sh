@@ -11,7 +11,8 @@ if [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
 fi
 mkdir -p "$series_dir"
 find "$series_dir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' -delete
-git -C "$tree" format-patch -q --zero-commit --no-signature --no-numbered \
+git -C "$tree" format-patch -q --zero-commit --no-signature --numbered \
+    --subject-prefix="PATCH${SERIES_VERSION:+ v$SERIES_VERSION}" \
     -o "$series_dir" base..HEAD
 (cd "$series_dir" && ls [0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '^0000-' || true) >"$series_dir/series"
 record_known
