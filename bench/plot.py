@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIR = sys.argv[1] if len(sys.argv) > 1 else os.path.join(TOP, "bench", "results")
-LABELS = {"ifname": "patched ifname=", "dev": "patched dev=", "fds": "fds= (libvirt style)",
+LABELS = {"ifname": "patched ifname=", "dev": "patched devname=", "fds": "fds= (libvirt style)",
           "fds+open": "fds= + a threaded caller's open()",
           "baseline": "QEMU 10.0 ifname=", "tap": "tap + bridge (reference)"}
 

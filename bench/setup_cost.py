@@ -3,7 +3,7 @@
 
 Variants (one macvtap in a network namespace of this script's own):
   ifname    patched QEMU, tap,ifname=MVT,queues=N,script=no,downscript=no
-  dev       patched QEMU, tap,dev=/dev/tapX,queues=N,script=no,downscript=no
+  dev       patched QEMU, tap,devname=/dev/tapX,queues=N,script=no,downscript=no
   fds       patched QEMU, tap,fds=3:4:...  (the queue fds opened here)
   baseline  unpatched QEMU 10.0, tap,ifname=MVT,queues=N,script=no,downscript=no
 (script=no,downscript=no: both QEMUs run the default ifup/ifdown scripts for
@@ -22,7 +22,7 @@ a macvtap unless told otherwise, and the build tree has none.)
    "fds+open" adds what a fresh multi-threaded process (like libvirtd)
    takes to open the queue fds: in a process with threads, each growth of
    the fd table (at 64, 128, 256 fds) waits for an RCU grace period,
-   which QEMU pays for ifname=/dev= and the caller pays for fds=.
+   which QEMU pays for ifname=/devname= and the caller pays for fds=.
 
 The floor per queue is what the kernel needs to hand a queue to QEMU: the
 open() plus the per-fd calls QEMU makes for a queue fd it is given (the
@@ -81,7 +81,7 @@ def netdev_opts(variant, n, node):
     if variant == "ifname":
         return {"ifname": MVT, "queues": n, "script": "no", "downscript": "no"}
     if variant == "dev":
-        return {"dev": node, "queues": n, "script": "no", "downscript": "no"}
+        return {"devname": node, "queues": n, "script": "no", "downscript": "no"}
     if variant == "fds":
         return {"fds": ":".join(str(3 + i) for i in range(n))}
     return {"ifname": MVT, "queues": n, "script": "no", "downscript": "no"}

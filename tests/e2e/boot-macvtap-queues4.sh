@@ -2,7 +2,7 @@
 # Proves: the user's command line, -netdev tap,ifname=MVT,queues=4,script=no,downscript=no
 # with a virtio-net-pci mq=on NIC and 2 vCPUs, gives the guest 2 queue pairs that both carry
 # traffic to the peer, which sees the guest at the macvtap's MAC. script=no,downscript=no as
-# on QEMU 10.0: v5 runs the default ifup/ifdown scripts for every ifname= or dev= without
+# on QEMU 10.0: v5 runs the default ifup/ifdown scripts for every ifname= or devname= without
 # script=/downscript=, a macvtap too (the build's default script path does not exist, so
 # running it would fail the netdev).
 set -euo pipefail

@@ -2,7 +2,7 @@
 # Proves: every -netdev tap command line in tests/errors/cases.tsv that
 # series v5 refuses (ifname= longer than 15 bytes, queues=0 or > 1024, empty
 # fds=, a macvtap whose queue device cannot be opened or is not its own, a
-# dev= that is no queue device of the interface, option clashes, and the
+# devname= that is no queue device of the interface, option clashes, and the
 # kernel's own refusals of names it does not accept) makes QEMU exit with
 # status 1 (an error, not a crash or abort) and v5's message naming the
 # culprit, and leaves no interface, QEMU process or node change behind.
