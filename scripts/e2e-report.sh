@@ -2,6 +2,7 @@
 # Run every end-to-end test in tests/e2e/ with the unpatched base and with
 # the patched QEMU, one after the other, and write the Markdown table
 # build/reports/e2e.md: case | what it proves | baseline | patched.
+# E2E_ONLY="name ..." limits the run to those tests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 base_qemu=$baseline_bin/qemu-system-x86_64
@@ -31,6 +32,8 @@ verdict() {
     echo "| --- | --- | --- | --- |"
     for t in "$top"/tests/e2e/*; do
         name=$(basename "${t%.*}")
+        # E2E_ONLY="name ...": only these tests
+        [ -z "${E2E_ONLY:-}" ] || [[ " $E2E_ONLY " == *" $name "* ]] || continue
         proves=$(grep -m1 -A3 'Proves:' "$t" | sed 's/^[#" ]*//' | tr '\n' ' ' |
                  sed 's/^Proves: //; s/\([.]\) .*/\1/; s/|/\\|/g; s/"""//g')
         row="| $name | $proves "
