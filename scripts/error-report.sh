@@ -5,7 +5,8 @@
 set -euo pipefail
 . "$(dirname "$0")/../tests/lib/common.sh"
 . "$top/tests/errors/run-case.sh"
-base_qemu=$baseline_bin/qemu-system-x86_64
+. "$top/bases/${BASE:-master}.conf"
+base_qemu=$top/build/${BASE:-master}/baseline/bin/qemu-system-x86_64
 patched_qemu=$QEMU
 [ -x "$base_qemu" ] || { echo "error-report: run 'make baseline' first" >&2; exit 1; }
 out=$top/build/reports/errors.md
