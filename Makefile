@@ -8,7 +8,7 @@ S := scripts
 TARGETS ?= x86_64-softmmu
 PREFIX ?= /usr/local
 # The base to work on (bases/$(BASE).conf): master, with the series posted
-# upstream in patches/, or 10.0, with its stable backport in patches-10.0/.
+# upstream in patches/, or 10.0, with its stable backport in patches/10.0/.
 # Each has its own build/$(BASE)/. `make check` tests both.
 BASE ?= master
 export TARGETS PREFIX DESTDIR BASE
@@ -19,7 +19,7 @@ help:
 	@echo "make demo      boot a guest through a macvtap with queues=4 (installs and builds first)"
 	@echo "make check     every test, ending in 'N passed, N failed, N skipped'"
 	@echo "make deps      install build and test dependencies (apt, root)"
-	@echo "BASE=master (default: patches/ on upstream master) or BASE=10.0 (patches-10.0/ on 10.0.13)"
+	@echo "BASE=master (default: patches/ on upstream master) or BASE=10.0 (patches/10.0/ on 10.0.13)"
 	@echo "make tree      build/BASE/qemu: pinned base + its series as git commits"
 	@echo "make build     build build/BASE/bin/qemu-system-x86_64 (TARGETS='x86_64-softmmu aarch64-softmmu' for more)"
 	@echo "make install   install the built emulators, firmware, bridge helper (PREFIX=/usr/local, DESTDIR)"

@@ -2,7 +2,7 @@
 # `make check`: scripts/check.sh on each base, then one total line
 #     N passed, N failed, N skipped
 # master (patches/, the series posted upstream) runs the core checks and the
-# benchmark smoke run; 10.0 (patches-10.0/, the stable backport) runs the
+# benchmark smoke run; 10.0 (patches/10.0/, the stable backport) runs the
 # core checks plus those that need one base only (libvirt, aarch64, install,
 # Debian quilt, fuzz, ASan). Exit status is non-zero on any failure.
 set -euo pipefail

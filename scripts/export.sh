@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rewrite the series of $BASE (patches/ or patches-10.0/) from base..HEAD of
+# Rewrite the series of $BASE (patches/ or patches/10.0/) from base..HEAD of
 # build/$BASE/qemu, deterministically: git format-patch --zero-commit
 # --no-signature plus a `series` file. 0000-cover-letter.patch is kept.
 set -euo pipefail

@@ -2,7 +2,7 @@
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # BASE names the pinned base (bases/$BASE.conf) and so the series that goes
 # with it: master (patches/, what is posted upstream) or 10.0 (the stable
-# backport, patches-10.0/). Everything built for a base lives in build/$BASE/.
+# backport, patches/10.0/). Everything built for a base lives in build/$BASE/.
 BASE=${BASE:-master}
 [ -f "$top/bases/$BASE.conf" ] || { echo "no base '$BASE': see bases/*.conf" >&2; exit 1; }
 export BASE

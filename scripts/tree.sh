@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create build/$BASE/qemu: the pinned base as a git tree (tag `pristine`), the
 # build-only fixes of that base on top (tag `base`), then the base's series
-# (patches/ for master, patches-10.0/ for 10.0) applied with git am. Refuses
+# (patches/ for master, patches/10.0/ for 10.0) applied with git am. Refuses
 # to throw away commits or edits not yet exported.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

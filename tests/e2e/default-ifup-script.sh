@@ -26,13 +26,7 @@ fail() { echo "FAIL: $*" >&2; failed=1; }
 netdev=tap,id=n0,ifname=$MVT,queues=4,script=$ifup,downscript=$ifdown
 
 # (a) default route through br0, the macvtap on br0
-ip netns add "$NS_HOST"
-ip netns add "$NS_PEER"
-ip -n "$NS_HOST" link add v0 type veth peer name v1 netns "$NS_PEER"
-ip -n "$NS_HOST" link add br0 type bridge
-ip -n "$NS_HOST" link set v0 master br0
-ip -n "$NS_HOST" link set v0 up
-ip -n "$NS_HOST" link set br0 up
+topology_bridge_up
 ip -n "$NS_HOST" addr add 198.18.1.1/24 dev br0
 ip -n "$NS_HOST" route add default via 198.18.1.254 dev br0
 ip -n "$NS_HOST" link add link br0 name "$MVT" index "$(shuf -i 100000-999999 -n 1)" \
