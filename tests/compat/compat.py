@@ -275,6 +275,7 @@ def run_row(qemu, topo, row, workdir):
             if res["error"] and not res["ok"]:
                 res["text"] = f"refused: {res['error']}"
         if res["ok"]:
+            res["warning"] = stderr_text(err)
             res["text"] += scripts_ran(workdir, raw, res.pop("ifname", ""))
             if "FAIL" in res["text"]:
                 res["ok"] = False
@@ -369,6 +370,14 @@ def judge(row, base, patched):
         return False, f"patched: {patched['leak']}"
     if expected == "same":
         return patched["ok"], "patched ok" if patched["ok"] else f"patched: {patched['text']}"
+    if expected.startswith("warns:"):
+        if not patched["ok"]:
+            return False, f"patched: {patched['text']}"
+        lacks = [t for t in want_err.split(" && ") if t not in patched.get("warning", "")]
+        if lacks:
+            return False, (f"patched warning lacks {' and '.join(repr(t) for t in lacks)}: "
+                           f"{patched.get('warning') or '(no warning)'}")
+        return True, "patched ok, with the warning"
     if patched["ok"]:
         return False, f"patched still accepts it ({expected})"
     lacks = [t for t in want_err.split(" && ") if t not in patched["error"]]
@@ -440,7 +449,8 @@ def main():
             for who, r in (("base", base), ("patched", patched)):
                 print(f"    {who + ':':9}{r['text']}{'; ' + r['leak'] if r['leak'] else ''}"
                       f"{' [' + r['detail'] + ']' if r['detail'] else ''}")
-            exp = row[5] + (f" (error contains {' and '.join(repr(t) for t in row[6].split(' && '))})"
+            exp = row[5] + (f" ({'warning' if row[5].startswith('warns:') else 'error'} contains "
+                            f"{' and '.join(repr(t) for t in row[6].split(' && '))})"
                             if row[5] != "same" else "")
             cell = lambda r: ("works: " if r["ok"] else "") + r["text"] + \
                 (f"; {r['leak']}" if r["leak"] else "")

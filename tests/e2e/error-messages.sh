@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proves: every -netdev tap command line in tests/errors/cases.tsv that
-# series v5 refuses (ifname= longer than 15 bytes, queues=0 or > 1024, empty
+# series v6 refuses (queues=0 or > 1024, empty
 # fds=, a macvtap whose queue device cannot be opened or is not its own, a
 # devname= that is no queue device of the interface, option clashes, and the
 # kernel's own refusals of names it does not accept) makes QEMU exit with
