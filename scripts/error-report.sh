@@ -27,7 +27,7 @@ rm -f "$txt.tmp"
 {
     echo "| case | -netdev tap,... | baseline ($BASE_UPSTREAM_VERSION) | patched |"
     echo "| --- | --- | --- | --- |"
-    while IFS=$'\t' read -r name setup opts expected; do
+    while IFS=$'\t' read -r name setup opts expected _hint; do
         QEMU=$base_qemu run_case "$setup" "$opts"; b=$(cell)
         QEMU=$patched_qemu run_case "$setup" "$opts"; p=$(cell)
         printf '| %s | `%s` | %s | %s |\n' "$name" \

@@ -14,7 +14,7 @@ topology_up
 links_before=$(ip -n "$NS_HOST" -o link show | awk '{ print $2 }' | sort)
 node_before=$(stat -c '%t:%T %a' "/dev/tap$MVT_IFINDEX")
 failed=0 n=0
-while IFS=$'\t' read -r name setup opts expected; do
+while IFS=$'\t' read -r name setup opts expected hint; do
     n=$((n + 1))
     run_case "$setup" "$opts"
     expected=$(expand "$expected")
@@ -25,6 +25,8 @@ while IFS=$'\t' read -r name setup opts expected; do
         why="exit status $CASE_RC: QEMU crashed or aborted instead of refusing"
     elif [[ $CASE_OUT != *"$expected"* ]]; then
         why="message lacks: $expected"
+    elif [ -n "$hint" ] && [[ $CASE_OUT != *"$(expand "$hint")"* ]]; then
+        why="hint lacks: $(expand "$hint")"
     elif [ "$(ip -n "$NS_HOST" -o link show | awk '{ print $2 }' | sort)" != "$links_before" ]; then
         why="interfaces changed: $(ip -n "$NS_HOST" -o link show | awk '{ print $2 }' | tr '\n' ' ')"
     elif [ "$(stat -c '%t:%T %a' "/dev/tap$MVT_IFINDEX" 2>/dev/null)" != "$node_before" ]; then
